@@ -1,0 +1,9 @@
+"""Every architecture module, imported explicitly so that bundlers and the registry see them all.
+
+Adding an architecture: write `archs/<id>.py` with a module-level `SPECS` tuple and list the
+module here.
+"""
+
+from enhancer.models.archs import interpolation
+
+MODULES = (interpolation,)
