@@ -9,6 +9,7 @@ through `torch.load(weights_only=True)`.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Mapping
@@ -127,3 +128,9 @@ def load_foreign_state_dict(path: Path) -> dict[str, torch.Tensor]:
 
 def _as_float32(tensor: torch.Tensor) -> torch.Tensor:
     return tensor.float() if tensor.is_floating_point() else tensor
+
+
+def count_values(weights: WeightsFile) -> int:
+    """How many numbers the file holds (parameters and learned buffers), from its header alone."""
+    with safe_open(str(weights.path), framework="pt") as f:
+        return sum(math.prod(f.get_slice(key).get_shape()) for key in f.keys())

@@ -1,0 +1,255 @@
+"""The `enhancer` command: the GUI with no arguments, headless verbs otherwise.
+
+Every verb drives a generator of the core with a `for` loop and a text progress bar; the GUI drives
+the same generators from its worker. This module never imports Qt: the GUI is imported only when it
+is asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+VERBS = ("upscale", "models", "bench")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in VERBS and not argv[0].startswith("-")):
+        from enhancer.app import run_gui
+
+        return run_gui([Path(arg) for arg in argv])
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s: %(message)s")
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("\nenhancer: cancelled; nothing half-written was left behind", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="enhancer",
+        description="Upscale and restore photos. With no arguments, opens the app.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    verbs = parser.add_subparsers(required=True, metavar="VERB")
+
+    upscale = verbs.add_parser("upscale", help="upscale image files or folders")
+    upscale.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
+    upscale.add_argument("-o", "--output", required=True, type=Path,
+                         help="a file for one input, a folder for several")
+    upscale.add_argument("-m", "--model", required=True)
+    upscale.add_argument("-s", "--scale", type=int, default=4)
+    upscale.add_argument("--ref", action="append", type=Path, default=[],
+                         help="reference photo for reference-based models (repeatable)")
+    _add_engine_options(upscale)
+    upscale.set_defaults(run=_upscale)
+
+    models = verbs.add_parser("models", help="list the models and their weights")
+    models.add_argument("--json", action="store_true", help="print JSON")
+    models.set_defaults(run=_models)
+
+    bench = verbs.add_parser("bench", help="PSNR/SSIM on benchmark folders (DESIGN.md §4)")
+    bench.add_argument("-m", "--model", required=True, type=_comma_list(str))
+    bench.add_argument("-s", "--scale", required=True, type=_comma_list(int))
+    bench.add_argument("--data", required=True, nargs="+", type=Path, metavar="DIR")
+    bench.add_argument("--ref-dir", type=Path, help="references, paired by file name")
+    bench.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
+    _add_engine_options(bench, default_tile=0)
+    bench.set_defaults(run=_bench)
+    return parser
+
+
+def _add_engine_options(parser: argparse.ArgumentParser, *, default_tile: int | None = None) -> None:
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    parser.add_argument("--precision", default="auto", choices=("auto", "fp32", "fp16", "bf16"))
+    parser.add_argument("--tile", type=int, default=default_tile,
+                        help="tile side in input pixels (0: whole image; default: from free memory)")
+
+
+def _comma_list(kind):
+    def parse(text: str) -> list:
+        try:
+            return [kind(item) for item in text.split(",") if item]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a comma-separated list: {text!r}") from None
+
+    return parse
+
+
+def _fail(message: str) -> int:
+    print(f"enhancer: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _upscale(args: argparse.Namespace) -> int:
+    from enhancer.engine.batch import PlanError, plan_jobs, upscale_files
+    from enhancer.engine.device import DeviceError
+    from enhancer.imaging.io import ImageError, photo_to_tensors, read_image
+    from enhancer.models.registry import UnknownModelError, resolve
+
+    try:
+        model = resolve(args.model, args.scale)
+        upscaler = _upscaler(model, args)
+        refs = [photo_to_tensors(read_image(path))[0] for path in args.ref]
+        jobs = plan_jobs(args.inputs, args.output)
+    except (UnknownModelError, DeviceError, ImageError, PlanError) as error:
+        return _fail(str(error))
+    if refs and not model.spec.uses_reference:
+        logging.getLogger(__name__).warning("%s does not use reference photos", model.name)
+
+    bar = ProgressBar()
+    batch = upscale_files(jobs, upscaler, refs=refs)
+    while True:
+        try:
+            progress = next(batch)
+        except StopIteration as done:
+            report = done.value
+            break
+        if progress.failure is not None:
+            bar.message(f"enhancer: error: {progress.failure}")
+        tiles = progress.tiles
+        bar.update(progress.fraction,
+                   f"{progress.index + 1}/{progress.count} {progress.source.name} "
+                   f"tile {tiles.done}/{tiles.total}")
+    bar.close(f"{len(report.written)} written, {len(report.failures)} failed")
+    return EXIT_BAD_INPUT if report.failures else EXIT_OK
+
+
+def _upscaler(model, args: argparse.Namespace):
+    from enhancer.engine.upscaler import Upscaler
+
+    return Upscaler(model, device=args.device, precision=args.precision, tile=args.tile)
+
+
+def _models(args: argparse.Namespace) -> int:
+    from enhancer.models.catalog import catalog
+
+    entries = catalog()
+    if args.json:
+        print(json.dumps([entry.as_json() for entry in entries], indent=2))
+        return EXIT_OK
+    rows = [("model", "name", "kind", "scales", "parameters", "weights")]
+    for entry in entries:
+        rows.append((entry.id, entry.name, entry.kind, ",".join(map(str, entry.scales)),
+                     f"{entry.parameters:,}", " ".join(entry.weights) or "-"))
+    print(_table(rows))
+    return EXIT_OK
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from enhancer.engine.device import DeviceError
+    from enhancer.models.registry import UnknownModelError, resolve
+    from enhancer.train.evaluate import benchmark
+
+    for folder in args.data:
+        if not folder.is_dir():
+            return _fail(f"{folder}: not a folder")
+    results = []
+    bar = ProgressBar()
+    for name in args.model:
+        for scale in args.scale:
+            try:
+                upscaler = _upscaler(resolve(name, scale), args)
+            except (UnknownModelError, DeviceError) as error:
+                bar.close()
+                return _fail(str(error))
+            for folder in args.data:
+                run = benchmark(upscaler, folder, ref_dir=args.ref_dir)
+                while True:
+                    try:
+                        progress = next(run)
+                    except StopIteration as done:
+                        results.append(done.value)
+                        break
+                    bar.update(progress.done / progress.total,
+                               f"{name} x{scale} {folder.name} {progress.done}/{progress.total}")
+    bar.close()
+    rows = [("model", "scale", "dataset", "images", "PSNR-Y", "SSIM-Y", "s/image")]
+    for r in results:
+        rows.append((r.model, f"x{r.scale}", r.dataset, str(r.images), f"{r.psnr_y:.2f}",
+                     f"{r.ssim_y:.4f}", f"{r.seconds_per_image:.4f}"))
+    print(_table(rows))
+    if args.json:
+        document = {"protocol": "bt601-y, crop=scale, matlab-bicubic",
+                    "results": [r.as_json() for r in results]}
+        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return EXIT_OK
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+                     for row in rows)
+
+
+class ProgressBar:
+    """One line on stderr with a bar, a label and an ETA.
+
+    On a terminal the line is redrawn in place; otherwise (logs, CI) a plain line is printed at
+    most every few seconds, so long runs still show they are alive.
+    """
+
+    PLAIN_INTERVAL = 5.0
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.started = time.monotonic()
+        self.last_plain = self.started
+        self.drawn = False
+
+    def update(self, fraction: float, label: str) -> None:
+        now = time.monotonic()
+        elapsed = now - self.started
+        eta = elapsed * (1 - fraction) / fraction if fraction > 0 else None
+        width = 24
+        filled = int(round(width * min(max(fraction, 0.0), 1.0)))
+        line = (f"[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {label}"
+                f"  {_clock(elapsed)} elapsed, ETA {_clock(eta)}")
+        if self.tty:
+            columns = shutil.get_terminal_size().columns - 1
+            self.stream.write("\r" + line[:columns].ljust(columns))
+            self.drawn = True
+        elif now - self.last_plain >= self.PLAIN_INTERVAL:
+            self.stream.write(line + "\n")
+            self.last_plain = now
+        self.stream.flush()
+
+    def message(self, text: str) -> None:
+        """A line of its own (an error, say) that the bar does not overwrite."""
+        self._clear()
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self, summary: str | None = None) -> None:
+        self._clear()
+        if summary:
+            self.stream.write(f"{summary} in {_clock(time.monotonic() - self.started)}\n")
+        self.stream.flush()
+
+    def _clear(self) -> None:
+        if self.drawn:
+            columns = shutil.get_terminal_size().columns - 1
+            self.stream.write("\r" + " " * columns + "\r")
+            self.drawn = False
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    minutes, secs = divmod(int(seconds + 0.5), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
