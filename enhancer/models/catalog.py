@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from enhancer import paths
-from enhancer.models.registry import architectures, weights_files
+from enhancer.models import registry
 from enhancer.models.weights import count_values
 
 
@@ -39,14 +39,14 @@ class CatalogEntry:
 
 
 def catalog() -> list[CatalogEntry]:
-    specs = architectures()
+    specs = registry.architectures()
     entries = [
         CatalogEntry(spec.id, spec.name, spec.id, spec.kind, spec.paper, spec.scales, 0)
         for spec in specs.values()
         if not spec.needs_weights
     ]
     by_name: dict[str, list] = {}
-    for weights in weights_files():
+    for weights in registry.weights_files():
         by_name.setdefault(weights.name, []).append(weights)
     user_dir = paths.user_models_dir().resolve()
     for name, files in by_name.items():
