@@ -4,6 +4,6 @@ Adding an architecture: write `archs/<id>.py` with a module-level `SPECS` tuple 
 module here.
 """
 
-from enhancer.models.archs import interpolation
+from enhancer.models.archs import espcn, interpolation
 
-MODULES = (interpolation,)
+MODULES = (interpolation, espcn)
