@@ -153,11 +153,17 @@ def _mirror(indices: torch.Tensor, length: int) -> torch.Tensor:
 
 
 def _resize_along(x: torch.Tensor, dim: int, indices: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-    """out[..., i, ...] = sum over taps t of weights[i, t] * x[..., indices[i, t], ...]."""
+    """out[..., i, ...] = sum over taps t of weights[i, t] * x[..., indices[i, t], ...].
+
+    One tap at a time, each freed once added, so at most two output-sized tensors exist.
+    """
     view = [1] * x.ndim
     view[dim] = -1
-    out = None
-    for tap in range(indices.shape[1]):
-        term = x.index_select(dim, indices[:, tap]) * weights[:, tap].view(view)
-        out = term if out is None else out.add_(term)
+
+    def tap(t: int) -> torch.Tensor:
+        return x.index_select(dim, indices[:, t]).mul_(weights[:, t].view(view))
+
+    out = tap(0)
+    for t in range(1, indices.shape[1]):
+        out.add_(tap(t))
     return out
