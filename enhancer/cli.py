@@ -151,6 +151,7 @@ def _models(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     from enhancer.engine.device import DeviceError
+    from enhancer.imaging.io import ImageError
     from enhancer.models.registry import UnknownModelError, resolve
     from enhancer.train.evaluate import benchmark
 
@@ -168,14 +169,16 @@ def _bench(args: argparse.Namespace) -> int:
                 return _fail(str(error))
             for folder in args.data:
                 run = benchmark(upscaler, folder, ref_dir=args.ref_dir)
-                while True:
-                    try:
+                try:
+                    while True:
                         progress = next(run)
-                    except StopIteration as done:
-                        results.append(done.value)
-                        break
-                    bar.update(progress.done / progress.total,
-                               f"{name} x{scale} {folder.name} {progress.done}/{progress.total}")
+                        bar.update(progress.done / progress.total,
+                                   f"{name} x{scale} {folder.name} {progress.done}/{progress.total}")
+                except StopIteration as done:
+                    results.append(done.value)
+                except (ImageError, ValueError) as error:
+                    bar.close()
+                    return _fail(str(error))
     bar.close()
     rows = [("model", "scale", "dataset", "images", "PSNR-Y", "SSIM-Y", "s/image")]
     for r in results:
