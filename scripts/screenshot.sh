@@ -10,7 +10,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 output="${1:-$root/docs/screenshots/main-window.png}"
 shift || true
-enhancer="$root/.venv/bin/enhancer"
+# ENHANCER=dist/enhancer/enhancer scripts/screenshot.sh checks a PyInstaller build instead.
+enhancer="${ENHANCER:-$root/.venv/bin/enhancer}"
 [[ -x "$enhancer" ]] || enhancer="python3 -m enhancer"
 
 pids=()
