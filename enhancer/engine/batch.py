@@ -94,6 +94,11 @@ def plan_jobs(inputs: Sequence[Path], output: Path) -> list[FileJob]:
     return jobs
 
 
+def pending_jobs(jobs: Sequence[FileJob]) -> list[FileJob]:
+    """The jobs whose output does not exist yet, so a batch run again resumes where it stopped."""
+    return [job for job in jobs if not job.destination.exists()]
+
+
 def upscale_files(
     jobs: Sequence[FileJob], upscaler: Upscaler, *, refs: Sequence[torch.Tensor] = ()
 ) -> Generator[BatchProgress, None, BatchReport]:

@@ -9,6 +9,10 @@ from enhancer import paths
 from enhancer.models import registry
 from enhancer.models.weights import count_values
 
+# Parameter counts that separate a network that runs like a filter from a slow one, on a CPU.
+SMALL_NETWORK = 100_000
+LARGE_NETWORK = 2_000_000
+
 
 @dataclass(frozen=True)
 class CatalogEntry:
@@ -23,6 +27,27 @@ class CatalogEntry:
     user: bool = False
     card: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def uses_reference(self) -> bool:
+        return registry.architectures()[self.arch].uses_reference
+
+    @property
+    def speed_class(self) -> str:
+        """A rough hint of how long a photo takes, for choosing before waiting."""
+        if self.kind == "interpolation":
+            return "instant"
+        if self.kind == "filters" or self.parameters < SMALL_NETWORK:
+            return "fast"
+        if self.kind in ("gan", "cnn") and self.parameters < LARGE_NETWORK:
+            return "moderate"
+        return "slow"
+
+    @property
+    def benchmark(self) -> dict[str, float]:
+        """Measured PSNR-Y by "<dataset> x<scale>", as the card records them (may be empty)."""
+        figures = self.card.get("benchmark", {})
+        return {str(key): float(value) for key, value in figures.items()}
+
     def as_json(self) -> dict[str, Any]:
         """File names, not paths, so a bundle and a source checkout print the same list."""
         return {
@@ -36,6 +61,11 @@ class CatalogEntry:
             "weights": list(self.weights),
             "user": self.user,
         }
+
+
+def reference_models(entries: list[CatalogEntry]) -> list[str]:
+    """The ids of the models among `entries` that use reference photos."""
+    return [entry.id for entry in entries if entry.uses_reference]
 
 
 def catalog() -> list[CatalogEntry]:

@@ -83,6 +83,26 @@ def make_lr(hr: torch.Tensor, scale: int) -> torch.Tensor:
     return imresize(hr.double(), scale=1 / scale).float()
 
 
+def simulate_low_resolution(photo: torch.Tensor, scale: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(truth, low resolution): a photo treated as the ground truth, and the input made from it.
+
+    This is the benchmark's own degradation, so a model's score on a user's photo means what it
+    means in the tables; the input is clipped to [0, 1], since it is also shown and saved as a photo.
+    """
+    truth = mod_crop(photo, scale)
+    return truth, make_lr(truth, scale).clamp_(0, 1)
+
+
+def difference_map(image: torch.Tensor, truth: torch.Tensor, *, gain: float = 4.0) -> torch.Tensor:
+    """Per-pixel absolute difference of two same-sized (1, 3, H, W) images, brightened by `gain`.
+
+    Errors of a few levels are what separates models, and they are invisible unamplified.
+    """
+    if image.shape != truth.shape:
+        raise ValueError(f"cannot compare {tuple(image.shape)} with {tuple(truth.shape)}")
+    return ((image - truth).abs() * gain).clamp_(0, 1)
+
+
 def score(
     sr: torch.Tensor, hr: torch.Tensor, *, scale: int, grayscale: bool = False
 ) -> tuple[float, float]:

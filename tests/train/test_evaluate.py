@@ -13,7 +13,16 @@ from PIL import Image
 from enhancer.engine.upscaler import TileProgress, Upscaler
 from enhancer.imaging.resize import imresize
 from enhancer.models.registry import resolve
-from enhancer.train.evaluate import BenchProgress, benchmark, make_lr, mod_crop, score, y_levels
+from enhancer.train.evaluate import (
+    BenchProgress,
+    benchmark,
+    difference_map,
+    make_lr,
+    mod_crop,
+    score,
+    simulate_low_resolution,
+    y_levels,
+)
 
 
 class ReplayUpscaler:
@@ -185,3 +194,27 @@ def test_benchmark_gives_no_reference_to_a_model_that_uses_none(bench_folder, tm
 def test_benchmark_of_a_folder_without_images_is_refused(tmp_path):
     with pytest.raises(ValueError, match="no images"):
         next(benchmark(ReplayUpscaler([]), tmp_path))
+
+
+def test_simulated_low_resolution_is_the_benchmark_input_clipped():
+    photo = torch.rand(1, 3, 21, 30, generator=torch.Generator().manual_seed(3))
+
+    truth, low = simulate_low_resolution(photo, 2)
+
+    assert truth.shape == (1, 3, 20, 30) and torch.equal(truth, photo[..., :20, :30])
+    assert low.shape == (1, 3, 10, 15)
+    assert torch.equal(low, make_lr(truth, 2).clamp(0, 1))
+    assert low.min() >= 0 and low.max() <= 1
+
+
+def test_difference_map_amplifies_errors_and_refuses_other_sizes():
+    truth = torch.full((1, 3, 4, 4), 0.5)
+    image = truth.clone()
+    image[0, :, 1, 2] = 0.55
+
+    difference = difference_map(image, truth, gain=4)
+
+    assert difference[0, 0, 1, 2].item() == pytest.approx(0.2)
+    assert difference.sum().item() == pytest.approx(0.6)
+    with pytest.raises(ValueError):
+        difference_map(image[..., :3], truth)

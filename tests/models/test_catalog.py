@@ -1,0 +1,44 @@
+"""What the model picker shows beside each model: speed hint, measured figures, reference use."""
+
+from dataclasses import replace
+
+import pytest
+
+from enhancer.models import registry
+from enhancer.models.catalog import CatalogEntry, catalog, reference_models
+
+REFERENCE_SPEC = replace(registry.architectures()["bicubic"], id="ref-bicubic", uses_reference=True)
+
+
+@pytest.fixture
+def with_reference_arch(monkeypatch):
+    specs = {**registry.architectures(), REFERENCE_SPEC.id: REFERENCE_SPEC}
+    monkeypatch.setattr(registry, "architectures", lambda: specs)
+
+
+def entry(**changes) -> CatalogEntry:
+    base = CatalogEntry(id="m", name="M", arch="bicubic", kind="cnn", paper="p", scales=(2,),
+                        parameters=50_000)
+    return replace(base, **changes)
+
+
+def test_speed_class_follows_kind_and_size():
+    assert entry(kind="interpolation", parameters=0).speed_class == "instant"
+    assert entry(kind="filters", parameters=5_000_000).speed_class == "fast"
+    assert entry(parameters=50_000).speed_class == "fast"
+    assert entry(parameters=1_500_000).speed_class == "moderate"
+    assert entry(parameters=20_000_000).speed_class == "slow"
+    assert entry(kind="generative", parameters=500_000).speed_class == "slow"
+
+
+def test_benchmark_figures_come_from_the_card():
+    assert entry().benchmark == {}
+    figures = entry(card={"benchmark": {"Set5 x2": "36.5", "Set14 x2": 32.1}}).benchmark
+    assert figures == {"Set5 x2": 36.5, "Set14 x2": 32.1}
+
+
+def test_reference_models_are_the_ones_whose_architecture_takes_references(with_reference_arch):
+    entries = catalog()
+
+    assert reference_models(entries) == ["ref-bicubic"]
+    assert not next(e for e in entries if e.id == "bicubic").uses_reference
