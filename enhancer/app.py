@@ -14,9 +14,11 @@ from PySide6.QtWidgets import QApplication
 from enhancer import paths
 from enhancer.engine.device import choose_device, describe_device
 from enhancer.ui.main_window import MainWindow
+from enhancer.ui.theme import apply_theme
 
-SAMPLE_HINT = "This is a sample photo. Open your own with Ctrl+O or drop it here."
-DEFAULT_WINDOW_SIZE = (1200, 800)
+SAMPLE_HINT = ("This is a sample photo: press Ctrl+R to upscale it, or open your own with Ctrl+O, "
+               "drop it here or paste it.")
+DEFAULT_WINDOW_SIZE = (1360, 860)
 # Never open larger than this share of the screen, so small laptop screens keep room around it.
 MAX_SCREEN_SHARE = 0.9
 
@@ -27,6 +29,7 @@ def run_gui(photos: Sequence[Path]) -> int:
     # QSettings files are named after these.
     app.setApplicationName(paths.APP_NAME)
     app.setOrganizationName(paths.APP_NAME)
+    apply_theme(app)
     window = create_main_window(photos)
     window.show()
     return app.exec()

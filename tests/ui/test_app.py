@@ -10,8 +10,7 @@ def test_first_start_shows_the_sample_photo_with_a_hint(qtbot):
     qtbot.addWidget(window)
 
     height, width = read_image(paths.sample_photo()).rgb.shape[:2]
-    pixmap = window.view.pixmap_item.pixmap()
-    assert (pixmap.width(), pixmap.height()) == (width, height)
+    assert window.view.picture_size() == (width, height)
     assert window.status.notice.text() == SAMPLE_HINT
     assert describe_device(choose_device()) in window.status.device.text()
 

@@ -1,0 +1,139 @@
+"""The background work the window asks for, as generators for the worker to pull.
+
+Each job strings core calls together and ends by making what the screen needs (QImages and their
+previews), so that nothing the size of a photo is converted on the GUI thread. They hold no torch
+logic of their own: upscaling, scoring and writing are the core's.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from enhancer.engine.batch import BatchProgress, BatchReport, pending_jobs, plan_jobs, upscale_files
+from enhancer.engine.device import describe_device
+from enhancer.engine.upscaler import TileProgress, Upscaler
+from enhancer.imaging.io import Photo, photo_to_tensors, read_image, tensors_to_photo, write_image
+from enhancer.imaging.resize import imresize
+from enhancer.models.registry import resolve
+from enhancer.train.evaluate import difference_map, score, simulate_low_resolution
+from enhancer.ui.photo_image import DisplayImage
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One model run as the user set it up."""
+
+    model: str
+    scale: int
+    device: str = "auto"
+    precision: str = "auto"
+    tile: int | None = None
+    simulate: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    """A stage of a job that has no tiles to count, named for the status bar."""
+
+    text: str
+
+
+# Compared by identity: two runs are two results even when their pixels agree.
+@dataclass(frozen=True, eq=False)
+class RunResult:
+    request: RunRequest
+    device: str
+    seconds: float
+    photo: Photo
+    image: DisplayImage
+    difference: DisplayImage
+    # What the result was made from when it is not the opened photo (the simulated input).
+    before: DisplayImage | None = None
+    psnr: float | None = None
+    ssim: float | None = None
+
+    @property
+    def label(self) -> str:
+        """Model, scale and time, and the scores when there is a truth to score against."""
+        text = f"{self.request.model} ×{self.request.scale} · {self.seconds:.2f} s"
+        if self.psnr is not None:
+            text += f" · {self.psnr:.2f} dB / {self.ssim:.4f}"
+        return text
+
+
+def upscale_photo(
+    photo: Photo, request: RunRequest, *, references: Sequence[Path] = ()
+) -> Generator[Step | TileProgress, None, RunResult]:
+    """Upscale `photo` as `request` says; with `simulate`, upscale a downscaled copy and score it.
+
+    The difference image compares the result with the truth when simulating, and otherwise with a
+    plain bicubic upscale, so it shows what the model added.
+    """
+    yield Step(f"Loading {request.model} ×{request.scale}")
+    upscaler = Upscaler(resolve(request.model, request.scale), device=request.device,
+                        precision=request.precision, tile=request.tile)
+    refs = []
+    if upscaler.spec.uses_reference:
+        refs = [photo_to_tensors(read_image(path))[0] for path in references]
+    rgb, alpha = photo_to_tensors(photo)
+    truth = before = None
+    if request.simulate:
+        truth, rgb = simulate_low_resolution(rgb, request.scale)
+        alpha = None
+        before = DisplayImage.of_photo(tensors_to_photo(rgb, None, photo))
+    started = time.perf_counter()
+    upscaled = yield from upscaler.enhance(rgb, refs=refs)
+    seconds = time.perf_counter() - started
+    yield Step("Preparing the result")
+    if alpha is not None:
+        alpha = imresize(alpha, scale=request.scale).clamp_(0, 1)
+    result = tensors_to_photo(upscaled, alpha, photo)
+    psnr = ssim = None
+    if truth is not None:
+        psnr, ssim = score(upscaled, truth, scale=request.scale, grayscale=photo.grayscale)
+    else:
+        truth = imresize(rgb, scale=request.scale, kernel="cubic").clamp_(0, 1)
+    difference = tensors_to_photo(difference_map(upscaled, truth), None, photo)
+    return RunResult(request=request, device=describe_device(upscaler.device), seconds=seconds,
+                     photo=result, image=DisplayImage.of_photo(result),
+                     difference=DisplayImage.of_photo(difference), before=before,
+                     psnr=psnr, ssim=ssim)
+
+
+def save_photo(photo: Photo, path: Path, *, quality: int, protect: Sequence[Path] = ()
+               ) -> Generator[Step, None, Path]:
+    yield Step(f"Saving {path.name}")
+    write_image(path, photo, quality=quality, protect=protect)
+    return path
+
+
+@dataclass(frozen=True)
+class BatchPlanned:
+    """The batch's files are known: `count` to do, `skipped` whose output already exists."""
+
+    count: int
+    skipped: int
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    report: BatchReport
+    skipped: int
+
+
+def upscale_batch(
+    inputs: Sequence[Path], output: Path, request: RunRequest, *, skip_existing: bool = True
+) -> Generator[Step | BatchPlanned | BatchProgress, None, BatchOutcome]:
+    """Every image of `inputs` (folders walked recursively) into `output`, mirroring folders."""
+    yield Step("Finding photos")
+    output.mkdir(parents=True, exist_ok=True)
+    jobs = plan_jobs(list(inputs), output)
+    todo = pending_jobs(jobs) if skip_existing else jobs
+    yield BatchPlanned(len(todo), len(jobs) - len(todo))
+    upscaler = Upscaler(resolve(request.model, request.scale), device=request.device,
+                        precision=request.precision, tile=request.tile)
+    report = yield from upscale_files(todo, upscaler)
+    return BatchOutcome(report, len(jobs) - len(todo))

@@ -1,0 +1,53 @@
+"""Reference photos reach a reference model, and any other model says it leaves them unused."""
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from tests.ui.fake_models import install_fake_models
+from tests.ui.photos import write_photo
+
+
+def drop_files(widget, paths):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
+    widget.dropEvent(QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime,
+                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+
+
+def test_dropped_references_reach_a_reference_model(qtbot, monkeypatch, make_window, tmp_path):
+    probe = install_fake_models(monkeypatch)
+    window = make_window()
+    window.open_path(write_photo(tmp_path / "scene.png", width=32, height=24))
+    refs = [write_photo(tmp_path / "ref-a.png", width=50, height=40),
+            write_photo(tmp_path / "ref-b.png", width=20, height=30)]
+
+    drop_files(window.references, refs)
+    window.models.select("ref-probe", 2)
+    assert window.references.thumbnails.count() == 2
+    assert "ref-probe will use these 2" in window.references.hint.text()
+    with qtbot.waitSignal(window.tasks.done, timeout=20_000):
+        window.actions.run.trigger()
+
+    assert probe.references == [(1, 3, 40, 50), (1, 3, 30, 20)]
+
+
+def test_other_models_say_the_references_are_unused_and_who_would_use_them(monkeypatch, make_window,
+                                                                            tmp_path):
+    install_fake_models(monkeypatch)
+    window = make_window()
+    drop_files(window.references, [write_photo(tmp_path / "ref.png", width=20, height=20)])
+
+    window.models.select("bicubic", 2)
+
+    hint = window.references.hint.text()
+    assert "Unused: bicubic" in hint and "ref-probe would" in hint
+
+
+def test_removed_references_are_gone(window, tmp_path):
+    refs = [write_photo(tmp_path / f"ref-{i}.png", width=20, height=20) for i in range(3)]
+    drop_files(window.references, refs)
+
+    window.references.thumbnails.item(1).setSelected(True)
+    window.references.remove_selected()
+
+    assert window.references.paths() == [refs[0], refs[2]]
