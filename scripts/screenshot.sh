@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Run the app, wait for its window, and save a screenshot of that window.
+# Run the app, wait for its window, and save a screenshot of that window (the first start, on the
+# sample photo); then stage the README's screenshots with scripts/screenshots.py: the before/after
+# wipe, a three-model comparison with scores, and the reference panel in use.
 #
 #   scripts/screenshot.sh [OUTPUT.png] [enhancer arguments...]
 #
@@ -8,7 +10,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-output="${1:-$root/docs/screenshots/main-window.png}"
+output="${1:-$root/docs/screenshots/first-start.png}"
 shift || true
 # ENHANCER=dist/enhancer/enhancer scripts/screenshot.sh checks a PyInstaller build instead.
 enhancer="${ENHANCER:-$root/.venv/bin/enhancer}"
@@ -40,3 +42,11 @@ sleep 2
 mkdir -p "$(dirname "$output")"
 import -window "$window" "$output"
 echo "saved $output (window $window)"
+
+# The staged screenshots need the source tree (they drive the window from Python), not a bundle.
+if [[ -z "${ENHANCER:-}" ]]; then
+    kill "${pids[0]}" 2>/dev/null || true
+    python="$root/.venv/bin/python"
+    [[ -x "$python" ]] || python=python3
+    QT_QPA_PLATFORM=xcb "$python" "$root/scripts/screenshots.py" "$(dirname "$output")"
+fi

@@ -58,9 +58,14 @@ class RunResult:
     @property
     def label(self) -> str:
         """Model, scale and time, and the scores when there is a truth to score against."""
+        return self.caption.replace("\n", " · ")
+
+    @property
+    def caption(self) -> str:
+        """The label on two lines, for a narrow view: what ran, then the scores."""
         text = f"{self.request.model} ×{self.request.scale} · {self.seconds:.2f} s"
         if self.psnr is not None:
-            text += f" · {self.psnr:.2f} dB / {self.ssim:.4f}"
+            text += f"\nPSNR {self.psnr:.2f} dB · SSIM {self.ssim:.4f}"
         return text
 
 

@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
         """Show what the chosen mode asks for: the wipe, the comparison or the difference."""
         result = self.results.current()
         if self.actions.side_by_side.isChecked() and self.results.ticked():
-            self.compare.show_results([(r.image, r.label) for r in self.results.ticked()])
+            self.compare.show_results([(r.image, r.caption) for r in self.results.ticked()])
             self.stack.setCurrentWidget(self.compare)
             return
         self.stack.setCurrentWidget(self.view)
@@ -248,7 +248,7 @@ class MainWindow(QMainWindow):
             self.view.set_caption(f"Difference from {against} (×4) · {result.label}")
         else:
             self.view.show_image(result.image, result.before or self.before, keep_view=True)
-            self.view.set_caption(f"Before  |  {result.label}")
+            self.view.set_caption(f"Before  |  {result.caption}")
 
     def _zoom(self, how: str) -> None:
         target = self.compare if self.stack.currentWidget() is self.compare else self.view

@@ -16,6 +16,8 @@ class ResultsPanel(QWidget):
         super().__init__(parent)
         self.results: list[RunResult] = []
         self.list = QListWidget()
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Results (tick to compare)"))
         layout.addWidget(self.list)

@@ -26,7 +26,7 @@ def test_ticked_models_are_shown_side_by_side_with_their_scores(compared):
     assert len(views) == 3
     captions = [view.caption.text() for view in views]
     for model, caption in zip(("nearest", "bilinear", "bicubic"), captions):
-        assert caption.startswith(f"{model} ×2") and " dB / " in caption
+        assert caption.startswith(f"{model} ×2") and " dB · SSIM " in caption
 
 
 def test_zooming_one_view_moves_the_others_to_the_same_place(compared):

@@ -85,7 +85,7 @@ def test_simulated_low_resolution_scores_each_result(qtbot, window, tmp_path):
     assert result.photo.rgb.shape == (30, 40, 3)
     assert (result.before.width, result.before.height) == (20, 15)
     assert result.psnr > 20 and 0 < result.ssim <= 1
-    assert f"{result.psnr:.2f} dB" in window.view.caption.text()
+    assert f"PSNR {result.psnr:.2f} dB" in window.view.caption.text()
 
 
 def test_save_writes_the_result_next_to_nothing_it_should_not(qtbot, window, tmp_path):
