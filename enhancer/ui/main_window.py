@@ -24,7 +24,15 @@ from enhancer.ui.batch_panel import BatchPanel
 from enhancer.ui.compare_view import CompareView
 from enhancer.ui.dropped_files import OPEN_FILTER, dropped_files
 from enhancer.ui.eta import EtaClock
-from enhancer.ui.jobs import RunRequest, RunResult, Step, save_photo, upscale_batch, upscale_photo
+from enhancer.ui.jobs import (
+    RunRequest,
+    RunResult,
+    Step,
+    difference_from_bicubic,
+    save_photo,
+    upscale_batch,
+    upscale_photo,
+)
 from enhancer.ui.model_panel import ModelPanel
 from enhancer.ui.photo_image import DisplayImage, qimage_to_photo
 from enhancer.ui.photo_view import PhotoView
@@ -49,6 +57,8 @@ class MainWindow(QMainWindow):
         self.settings = Settings()
         self.tasks = TaskRunner(self)
         self._queued_runs: list[RunRequest] = []
+        # Differences from bicubic, made when first asked for (results without a truth).
+        self._differences: dict[RunResult, DisplayImage] = {}
         # How many runs of the comparison under way are still to be shown together (0: none).
         self._compare_count = 0
         self._eta = EtaClock()
@@ -113,6 +123,7 @@ class MainWindow(QMainWindow):
         self.photo, self.photo_path = photo, path
         self.before = DisplayImage.of_photo(photo)
         self.results.clear()
+        self._differences.clear()
         self.actions.save.setEnabled(False)
         name = path.name if path else "Pasted photo"
         height, width = photo.rgb.shape[:2]
@@ -243,12 +254,31 @@ class MainWindow(QMainWindow):
                 self.view.show_image(self.before)
             self.view.set_caption("")
         elif self.actions.difference.isChecked():
+            difference = result.difference or self._differences.get(result)
+            if difference is None:
+                self._make_difference(result)
+                return
             against = "the original" if result.psnr is not None else "bicubic"
-            self.view.show_image(result.difference, keep_view=True)
+            self.view.show_image(difference, keep_view=True)
             self.view.set_caption(f"Difference from {against} (×4) · {result.label}")
         else:
             self.view.show_image(result.image, result.before or self.before, keep_view=True)
             self.view.set_caption(f"Before  |  {result.caption}")
+
+    def _make_difference(self, result: RunResult) -> None:
+        photo = self.photo
+
+        def finished(image: DisplayImage) -> None:
+            self._differences[result] = image
+            self.refresh_view()
+
+        self.tasks.start(
+            lambda: difference_from_bicubic(photo, result),
+            TaskCallbacks(progress=lambda item: self.status.show_progress(None, item.text),
+                          finished=finished,
+                          failed=lambda message: self.status.show_error(
+                              f"Could not compare with bicubic: {message}"),
+                          cancelled=self._on_cancelled))
 
     def _zoom(self, how: str) -> None:
         target = self.compare if self.stack.currentWidget() is self.compare else self.view

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from enhancer.imaging.io import Photo
@@ -20,10 +20,18 @@ PREVIEW_SIDE = 2048
 
 def photo_to_qimage(photo: Photo) -> QImage:
     """An RGB888 image, or RGBA8888 (straight alpha) when the photo has an alpha channel."""
+    return _pixels_to_qimage(_display_pixels(photo))
+
+
+def _display_pixels(photo: Photo) -> np.ndarray:
     pixels = photo.rgb
     if photo.alpha is not None:
         pixels = np.dstack([pixels, photo.alpha])
-    pixels = np.ascontiguousarray(_to_8_bits(pixels))
+    return np.ascontiguousarray(_to_8_bits(pixels))
+
+
+def _pixels_to_qimage(pixels: np.ndarray) -> QImage:
+    pixels = np.ascontiguousarray(pixels)
     height, width, channels = pixels.shape
     layout = QImage.Format.Format_RGBA8888 if channels == 4 else QImage.Format.Format_RGB888
     # QImage borrows the buffer; the copy owns its pixels once `pixels` is gone.
@@ -59,16 +67,17 @@ class DisplayImage:
     preview: QImage
 
     @classmethod
-    def of(cls, image: QImage) -> DisplayImage:
-        if max(image.width(), image.height()) <= PREVIEW_SIDE:
-            return cls(image, image)
-        preview = image.scaled(PREVIEW_SIDE, PREVIEW_SIDE, Qt.AspectRatioMode.KeepAspectRatio,
-                               Qt.TransformationMode.SmoothTransformation)
-        return cls(image, preview)
-
-    @classmethod
     def of_photo(cls, photo: Photo) -> DisplayImage:
-        return cls.of(photo_to_qimage(photo))
+        pixels = _display_pixels(photo)
+        full = _pixels_to_qimage(pixels)
+        height, width = pixels.shape[:2]
+        shrink = PREVIEW_SIDE / max(height, width)
+        if shrink >= 1:
+            return cls(full, full)
+        # OpenCV rather than QImage.scaled: it lets go of Python's lock while it works, so a
+        # worker making a preview never holds up the GUI thread.
+        size = (max(1, round(width * shrink)), max(1, round(height * shrink)))
+        return cls(full, _pixels_to_qimage(cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)))
 
     @property
     def width(self) -> int:

@@ -106,13 +106,23 @@ def test_save_writes_the_result_next_to_nothing_it_should_not(qtbot, window, tmp
     assert read_image(source).rgb.shape == (30, 40, 3)
 
 
-def test_difference_view_shows_the_difference_image(qtbot, window, tmp_path):
+def brightest(image) -> int:
+    return max(max(image.pixelColor(x, y).getRgb()[:3])
+               for y in range(image.height()) for x in range(image.width()))
+
+
+@pytest.mark.parametrize(("model", "differs"), [("bicubic", False), ("nearest", True)])
+def test_difference_view_shows_what_the_model_changed_from_bicubic(qtbot, window, tmp_path,
+                                                                   model, differs):
     window.open_path(write_photo(tmp_path / "garden.png", width=40, height=30))
-    window.models.select("nearest", 2)
+    window.models.select(model, 2)
     run_and_wait(qtbot, window)
 
-    window.actions.difference.trigger()
+    with qtbot.waitSignal(window.tasks.done, timeout=WAIT_MS):
+        window.actions.difference.trigger()
 
-    assert window.view.photo_item.after is window.results.current().difference
-    assert window.view.photo_item.split is None
+    shown = window.view.photo_item
+    assert shown.split is None and (shown.after.width, shown.after.height) == (80, 60)
+    # Rounding the result to 8 bits leaves half a level, brightened 4 times.
+    assert (brightest(shown.after.full) > 4) == differs
     assert "Difference from bicubic" in window.view.caption.text()
