@@ -21,7 +21,6 @@ DARK = {
     QPalette.ColorRole.HighlightedText: QColor(255, 255, 255),
     QPalette.ColorRole.PlaceholderText: QColor(150, 150, 150),
 }
-ICON_COLORS = {"dark": "#e6e6e6", "light": "#333333"}
 
 
 def system_is_dark() -> bool:
@@ -44,5 +43,5 @@ def apply_theme(app: QApplication, *, dark: bool | None = None) -> None:
         palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText,
                          QColor(120, 120, 120))
     app.setPalette(palette)
+    # qtawesome draws icons in the palette's text colour; icons made from now on follow the theme.
     qtawesome.reset_cache()
-    qtawesome.set_defaults(color=ICON_COLORS["dark" if dark else "light"])
