@@ -19,7 +19,7 @@ from typing import TextIO
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
-VERBS = ("upscale", "models", "bench")
+VERBS = ("upscale", "models", "bench", "train")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,6 +69,18 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
     _add_engine_options(bench, default_tile=0)
     bench.set_defaults(run=_bench)
+
+    train = verbs.add_parser("train", help="train models from a recipe (resumes its checkpoint)")
+    train.add_argument("recipe", type=Path, metavar="RECIPE.toml")
+    train.add_argument("--data", nargs="+", type=Path, default=[], metavar="DIR",
+                       help="training image folders (default: the recipe's)")
+    train.add_argument("--scale", type=int, help="train only this scale's model")
+    train.add_argument("--out", type=Path, metavar="FILE",
+                       help="the .safetensors file to write (default: the user models folder)")
+    train.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    train.add_argument("--minutes", type=float, help="stop after this long; run again to resume")
+    train.add_argument("--fresh", action="store_true", help="ignore a saved checkpoint")
+    train.set_defaults(run=_train)
     return parser
 
 
@@ -190,6 +202,50 @@ def _bench(args: argparse.Namespace) -> int:
                     "results": [r.as_json() for r in results]}
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return EXIT_OK
+
+
+def _train(args: argparse.Namespace) -> int:
+    from enhancer.data.folders import DataError
+    from enhancer.engine.device import DeviceError
+    from enhancer.train.recipe import RecipeError, load_recipe
+    from enhancer.train.runner import plan_runs, train
+
+    bar, training = ProgressBar(), None
+    try:
+        recipe = load_recipe(args.recipe)
+        runs = plan_runs(recipe, scale=args.scale, out=args.out)
+        training = train(recipe, runs, data=args.data, device=args.device, minutes=args.minutes,
+                         fresh=args.fresh, command=_train_command(args))
+        while True:
+            try:
+                progress = next(training)
+            except StopIteration as done:
+                written = done.value
+                break
+            bar.update(progress.fraction, f"{progress.run}/{progress.runs} "
+                                          f"{progress.output.name} {progress.text}")
+    except (RecipeError, DataError, DeviceError) as error:
+        bar.close()
+        return _fail(str(error))
+    except KeyboardInterrupt:
+        if training is not None:
+            training.close()  # saves a checkpoint if the interrupt came between iterations
+        bar.close()
+        print("\nenhancer: stopped; the checkpoint is saved, run the same command to resume",
+              file=sys.stderr)
+        return 130
+    bar.close(f"{len(written)} model(s) written: " + ", ".join(str(w.path) for w in written))
+    return EXIT_OK
+
+
+def _train_command(args: argparse.Namespace) -> str:
+    """The command line that reproduces this run, for the model card."""
+    words = ["enhancer", "train", args.recipe.as_posix()]
+    if args.scale is not None:
+        words += ["--scale", str(args.scale)]
+    if args.out is not None:
+        words += ["--out", args.out.as_posix()]
+    return " ".join(words)
 
 
 def _table(rows: list[tuple[str, ...]]) -> str:

@@ -4,6 +4,6 @@ Adding an architecture: write `archs/<id>.py` with a module-level `SPECS` tuple 
 module here.
 """
 
-from enhancer.models.archs import espcn, interpolation
+from enhancer.models.archs import espcn, interpolation, srcnn, srresnet, vdsr
 
-MODULES = (interpolation, espcn)
+MODULES = (interpolation, srcnn, espcn, vdsr, srresnet)

@@ -1,0 +1,272 @@
+"""The training loop of the CNN models, as a generator.
+
+`fit` yields a `FitProgress` every few iterations and returns a `FitResult`; the CLI draws it as a
+progress bar and the GUI's fine-tune dialog drives the same generator from its worker. Closing the
+generator (the GUI's cancel) or a Ctrl+C inside it saves a checkpoint first; the next run of the
+same recipe for the same output resumes from it and continues exactly as if never stopped: the
+batches and the learning rate are functions of the iteration number, and the weights, optimiser
+state and weight average are in the checkpoint.
+
+On CUDA the forward and backward passes run under bf16 autocast with channels_last tensors, and
+the training photos and their LR versions live on the GPU, so the GPU is not left waiting.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import time
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from enhancer.data.folders import load_images
+from enhancer.data.patches import PatchSampler
+from enhancer.engine.device import choose_device, describe_device
+from enhancer.engine.generators import run_to_end
+from enhancer.models.registry import architectures
+from enhancer.models.spec import ArchSpec
+from enhancer.train.checkpoint import load_checkpoint, save_checkpoint
+from enhancer.train.ema import WeightAverage
+from enhancer.train.evaluate import BenchResult
+from enhancer.train.losses import make_loss
+from enhancer.train.optimization import (
+    clip_gradients,
+    learning_rate,
+    make_optimizer,
+    set_learning_rate,
+)
+from enhancer.train.recipe import Recipe, RecipeError
+from enhancer.train.validation import score
+
+log = logging.getLogger(__name__)
+
+# fp16 storage is used when it moves no measured PSNR by more than this.
+HALF_PRECISION_TOLERANCE_DB = 0.01
+
+
+@dataclass(frozen=True)
+class FitProgress:
+    """Where a run stands. `stage` is "training", "validating" or "measuring"; `elapsed` and
+    `eta` are seconds (over every resumed session); `validation` is the latest PSNR-Y on the
+    recipe's first validation folder, if one was scored yet."""
+
+    stage: str
+    iteration: int
+    total: int
+    loss: float | None
+    lr: float
+    patches_per_second: float
+    elapsed: float
+    eta: float | None
+    validation: float | None
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """The trained network (CPU, float32, eval mode; the weight average when the recipe keeps
+    one) and what its card needs."""
+
+    network: nn.Module
+    scales: tuple[int, ...]
+    iterations: int
+    finished: bool
+    seconds: float
+    hardware: str
+    measurements: tuple[BenchResult, ...]
+    # Whether fp16 storage moved no measurement by more than HALF_PRECISION_TOLERANCE_DB.
+    half_precision: bool
+
+
+def fit(
+    recipe: Recipe,
+    *,
+    scales: Sequence[int],
+    checkpoint: Path,
+    data: Sequence[Path] = (),
+    device: str | torch.device = "auto",
+    minutes: float | None = None,
+    fresh: bool = False,
+) -> Generator[FitProgress, None, FitResult]:
+    """Train the recipe's network for `scales` (one scale, or all of them for a shared model).
+
+    `data` replaces the recipe's training folders; `minutes` stops this session after that much
+    wall time (checkpointed, to be resumed); `fresh` ignores an existing checkpoint.
+    """
+    spec = _spec(recipe)
+    scales = tuple(scales)
+    device = device if isinstance(device, torch.device) else choose_device(device)
+    fast = device.type == "cuda" and recipe.precision in ("auto", "bf16")
+    network = _build(recipe, spec, scales).to(device)
+    if fast:
+        network = network.to(memory_format=torch.channels_last)
+    optimizer = make_optimizer(recipe.optimizer, network.parameters())
+    average = WeightAverage(network, decay=recipe.ema) if recipe.ema else None
+    loss_function = make_loss(recipe.loss.name, epsilon=recipe.loss.epsilon)
+
+    state = None if fresh else load_checkpoint(checkpoint)
+    if state is not None and state["fingerprint"] != recipe.fingerprint():
+        raise RecipeError(f"{checkpoint} was saved by another version of {recipe.path.name}; "
+                          "start afresh (--fresh) or restore that recipe")
+    start, seconds_before, validation = 0, 0.0, None
+    if state is not None:
+        network.load_state_dict(state["network"])
+        optimizer.load_state_dict(state["optimizer"])
+        if average is not None:
+            average.load_state_dict(state["average"])
+        start, seconds_before, validation = state["iteration"], state["seconds"], state["validation"]
+        log.info("resuming %s from iteration %d", checkpoint.name, start)
+
+    folders = tuple(data) or recipe.data.train
+    if not folders:
+        raise RecipeError(f"{recipe.path}: no training data; give --data or [data] train")
+    sampler = PatchSampler(load_images(folders), scales=scales, patch_size=recipe.data.patch_size,
+                           batch_size=recipe.data.batch_size, color_space=spec.color_space,
+                           device=device, seed=recipe.seed)
+    total = recipe.schedule.iterations
+    session_started = time.monotonic()
+    last_saved = session_started
+    window_started, window_loss, window_iterations = session_started, torch.zeros((), device=device), 0
+    done = start
+
+    def elapsed() -> float:
+        return seconds_before + time.monotonic() - session_started
+
+    def save() -> None:
+        nonlocal last_saved
+        save_checkpoint(checkpoint, {
+            "fingerprint": recipe.fingerprint(),
+            "iteration": done,
+            "seconds": elapsed(),
+            "validation": validation,
+            "network": network.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "average": average.state_dict() if average is not None else {},
+        })
+        last_saved = time.monotonic()
+
+    exported = average.network if average is not None else network
+    try:
+        network.train()
+        while done < total:
+            if minutes is not None and time.monotonic() - session_started >= 60 * minutes:
+                log.info("time limit of %g minutes reached at iteration %d", minutes, done)
+                break
+            lr = learning_rate(recipe.schedule, recipe.optimizer.lr, done)
+            set_learning_rate(optimizer, lr)
+            batch = sampler.batch(done)
+            lr_patches, hr_patches = batch.lr, batch.hr
+            if fast:
+                lr_patches = lr_patches.contiguous(memory_format=torch.channels_last)
+            if recipe.shared_scales:
+                network.scale = batch.scale
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=fast):
+                output = network(lr_patches)
+            loss = loss_function(output.float(), hr_patches)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            clip_gradients(network.parameters(), recipe.optimizer, lr)
+            optimizer.step()
+            if average is not None:
+                average.update(network)
+            window_loss += loss.detach()
+            window_iterations += 1
+            done += 1
+
+            if done % recipe.progress_every == 0 or done == total:
+                mean_loss = window_loss.item() / window_iterations  # waits for the device
+                now = time.monotonic()
+                rate = window_iterations / max(now - window_started, 1e-9)
+                window_started, window_loss, window_iterations = now, torch.zeros((), device=device), 0
+                yield FitProgress("training", done, total, mean_loss, lr,
+                                  rate * recipe.data.batch_size, elapsed(),
+                                  (total - done) / rate, validation)
+            if recipe.validation.every and done % recipe.validation.every == 0 \
+                    and recipe.validation.folders and done < total:
+                yield FitProgress("validating", done, total, None, lr, 0.0, elapsed(), None,
+                                  validation)
+                validating_since = time.monotonic()
+                validation = _validate(exported, recipe, spec, max(scales), device)
+                window_started += time.monotonic() - validating_since  # not training time
+            if time.monotonic() - last_saved >= 60 * recipe.checkpoint_minutes:
+                save()
+        save()
+    except (KeyboardInterrupt, GeneratorExit):
+        save()
+        raise
+
+    finished = done >= total
+    seconds = elapsed()
+    result_network = _cpu_copy(exported)
+    measurements, half_precision = yield from _measure(
+        result_network, recipe, spec, scales, device,
+        FitProgress("measuring", done, total, None, 0.0, 0.0, seconds, None, validation))
+    return FitResult(result_network, scales, done, finished, seconds, describe_device(device),
+                     measurements, half_precision)
+
+
+def _spec(recipe: Recipe) -> ArchSpec:
+    spec = architectures().get(recipe.arch)
+    if spec is None or not spec.needs_weights:
+        raise RecipeError(f"{recipe.path}: arch = {recipe.arch!r} is not a trainable architecture")
+    unknown = sorted(set(recipe.scales) - set(spec.scales))
+    if unknown:
+        raise RecipeError(f"{recipe.path}: {spec.id} has no x{unknown[0]}")
+    return spec
+
+
+def _build(recipe: Recipe, spec: ArchSpec, scales: tuple[int, ...]) -> nn.Module:
+    """The network with the recipe's seed as its initialisation, the global RNG left as it was."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(recipe.seed)
+        try:
+            network = spec.network(scale=scales[0], **recipe.network)
+        except TypeError as error:
+            raise RecipeError(f"{recipe.path}: [network] {error}") from None
+        if len(scales) > 1:
+            # One set of weights for every scale: only a network that upsamples before it
+            # learns anything (VDSR, SRCNN) has weights that do not depend on the scale.
+            other = spec.network(scale=scales[-1], **recipe.network)
+            shapes = [{k: v.shape for k, v in n.state_dict().items()} for n in (network, other)]
+            if not hasattr(network, "scale") or shapes[0] != shapes[1]:
+                raise RecipeError(f"{recipe.path}: {spec.id} cannot share weights across "
+                                  "scales; set shared_scales = false")
+    return network
+
+
+def _validate(network: nn.Module, recipe: Recipe, spec: ArchSpec, scale: int,
+              device: torch.device) -> float:
+    result = run_to_end(score(network, name=recipe.name, spec=spec, config=recipe.network,
+                              scale=scale, folder=recipe.validation.folders[0], device=device))
+    log.info("iteration validation: %s x%d %.3f dB", result.dataset, scale, result.psnr_y)
+    return result.psnr_y
+
+
+def _cpu_copy(network: nn.Module) -> nn.Module:
+    return copy.deepcopy(network).to("cpu", torch.float32, memory_format=torch.contiguous_format).eval()
+
+
+def _measure(
+    network: nn.Module, recipe: Recipe, spec: ArchSpec, scales: tuple[int, ...],
+    device: torch.device, progress: FitProgress,
+) -> Generator[FitProgress, None, tuple[tuple[BenchResult, ...], bool]]:
+    """Every validation folder at every scale, as stored in fp32 and as stored in fp16."""
+    rounded = _cpu_copy(network)
+    rounded.load_state_dict({k: v.half().float() if v.is_floating_point() else v
+                             for k, v in network.state_dict().items()})
+    measurements, largest_change = [], 0.0
+    for scale in scales:
+        for folder in recipe.validation.folders:
+            yield progress
+            kwargs = dict(name=recipe.name, spec=spec, config=recipe.network, scale=scale,
+                          folder=folder, device=device)
+            full = run_to_end(score(network, **kwargs))
+            half = run_to_end(score(rounded, **kwargs))
+            largest_change = max(largest_change, abs(full.psnr_y - half.psnr_y))
+            measurements.append(full)
+    log.info("fp16 storage changes PSNR by at most %.4f dB", largest_change)
+    return tuple(measurements), math.isclose(largest_change, 0, abs_tol=HALF_PRECISION_TOLERANCE_DB)
