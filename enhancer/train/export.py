@@ -53,13 +53,13 @@ def make_card(
 
 
 def export_model(
-    network: nn.Module, path: Path, *, recipe: Recipe, scales: Sequence[int],
-    card: Mapping[str, Any], half_precision: bool,
+    network: nn.Module, path: Path, *, name: str, arch: str, scales: Sequence[int],
+    config: Mapping[str, Any], card: Mapping[str, Any], half_precision: bool,
 ) -> WeightsFile:
     """Write `path` (.safetensors) and its card `path` with suffix .md."""
-    weights = save_weights(path, network, name=recipe.name, arch=recipe.arch, scales=tuple(scales),
-                           config=dict(recipe.network), card=card, half=half_precision)
-    path.with_suffix(".md").write_text(card_markdown(recipe.name, recipe.arch, card), encoding="utf-8")
+    weights = save_weights(path, network, name=name, arch=arch, scales=tuple(scales),
+                           config=dict(config), card=card, half=half_precision)
+    path.with_suffix(".md").write_text(card_markdown(name, arch, card), encoding="utf-8")
     return weights
 
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import copy
 import logging
-import math
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import torch
 from torch import nn
@@ -41,12 +41,12 @@ from enhancer.train.optimization import (
     set_learning_rate,
 )
 from enhancer.train.recipe import Recipe, RecipeError
-from enhancer.train.validation import score
+from enhancer.train.validation import measure, score
 
 log = logging.getLogger(__name__)
 
-# fp16 storage is used when it moves no measured PSNR by more than this.
-HALF_PRECISION_TOLERANCE_DB = 0.01
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
@@ -72,13 +72,16 @@ class FitResult:
     one) and what its card needs."""
 
     network: nn.Module
+    # The network's constructor arguments, stored in the weights' metadata.
+    config: Mapping[str, Any]
     scales: tuple[int, ...]
     iterations: int
+    planned: int
     finished: bool
     seconds: float
     hardware: str
     measurements: tuple[BenchResult, ...]
-    # Whether fp16 storage moved no measurement by more than HALF_PRECISION_TOLERANCE_DB.
+    # Whether fp16 storage moves no measurement by more than 0.01 dB (see validation.measure).
     half_precision: bool
 
 
@@ -202,11 +205,24 @@ def fit(
     finished = done >= total
     seconds = elapsed()
     result_network = _cpu_copy(exported)
-    measurements, half_precision = yield from _measure(
-        result_network, recipe, spec, scales, device,
-        FitProgress("measuring", done, total, None, 0.0, 0.0, seconds, None, validation))
-    return FitResult(result_network, scales, done, finished, seconds, describe_device(device),
-                     measurements, half_precision)
+    measuring = FitProgress("measuring", done, total, None, 0.0, 0.0, seconds, None, validation)
+    measurements, half_precision = yield from translated(
+        measure(result_network, name=recipe.name, spec=spec, config=recipe.network,
+                scales=scales, folders=recipe.validation.folders, device=device),
+        lambda _: measuring)
+    return FitResult(result_network, dict(recipe.network), scales, done, total, finished,
+                     seconds, describe_device(device), measurements, half_precision)
+
+
+def translated(generator: Generator[Item, None, Result],
+               translate: Callable[[Item], FitProgress]) -> Generator[FitProgress, None, Result]:
+    """Drive `generator`, yielding `translate(item)` for each of its items; return its result."""
+    while True:
+        try:
+            item = next(generator)
+        except StopIteration as finished:
+            return finished.value
+        yield translate(item)
 
 
 def _spec(recipe: Recipe) -> ArchSpec:
@@ -248,25 +264,3 @@ def _validate(network: nn.Module, recipe: Recipe, spec: ArchSpec, scale: int,
 
 def _cpu_copy(network: nn.Module) -> nn.Module:
     return copy.deepcopy(network).to("cpu", torch.float32, memory_format=torch.contiguous_format).eval()
-
-
-def _measure(
-    network: nn.Module, recipe: Recipe, spec: ArchSpec, scales: tuple[int, ...],
-    device: torch.device, progress: FitProgress,
-) -> Generator[FitProgress, None, tuple[tuple[BenchResult, ...], bool]]:
-    """Every validation folder at every scale, as stored in fp32 and as stored in fp16."""
-    rounded = _cpu_copy(network)
-    rounded.load_state_dict({k: v.half().float() if v.is_floating_point() else v
-                             for k, v in network.state_dict().items()})
-    measurements, largest_change = [], 0.0
-    for scale in scales:
-        for folder in recipe.validation.folders:
-            yield progress
-            kwargs = dict(name=recipe.name, spec=spec, config=recipe.network, scale=scale,
-                          folder=folder, device=device)
-            full = run_to_end(score(network, **kwargs))
-            half = run_to_end(score(rounded, **kwargs))
-            largest_change = max(largest_change, abs(full.psnr_y - half.psnr_y))
-            measurements.append(full)
-    log.info("fp16 storage changes PSNR by at most %.4f dB", largest_change)
-    return tuple(measurements), math.isclose(largest_change, 0, abs_tol=HALF_PRECISION_TOLERANCE_DB)

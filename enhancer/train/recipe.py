@@ -164,14 +164,18 @@ def load_recipe(path: Path) -> Recipe:
 
 
 def parse_recipe(table: Mapping[str, Any], path: Path) -> Recipe:
-    """The recipe in a parsed TOML `table`; relative paths are taken from `path`'s folder."""
+    """The recipe in a parsed TOML `table`; relative paths are taken from `path`'s folder.
+
+    For a trainer other than "sgd", only the keys every trainer shares are read here (name, arch,
+    scales, trainer, [data] train, [validation]); the rest of the table is that trainer's.
+    """
     base = path.parent
-    if table.get("trainer", "sgd") != "sgd":
-        # Another trainer's keys are its own; only the common ones are read here.
-        common = {key: table[key] for key in ("name", "arch", "scales", "trainer") if key in table}
-        return _build(Recipe, common, path, base, extra={"path": path, "table": table})
+    shared = ("name", "arch", "scales", "trainer", "data", "validation")
+    own = table.get("trainer", "sgd") == "sgd"
     values = {}
     for key, value in table.items():
+        if not own and key not in shared:
+            continue
         if key in _SECTIONS:
             if not isinstance(value, dict):
                 raise RecipeError(f"{path}: [{key}] must be a table")

@@ -75,13 +75,12 @@ def train(
     `minutes` bounds the whole call: a run it stops is written as it stands (its card says how
     far it got) and its checkpoint kept, and later runs wait for the next call.
     """
-    if recipe.trainer == "raisr":
-        raise RecipeError(f"{recipe.path}: trainer = 'raisr' is not available in this build")
+    trainer = _trainer(recipe)
     started = time.monotonic()
     written = []
     for number, run in enumerate(runs, start=1):
         left = None if minutes is None else max(minutes - (time.monotonic() - started) / 60, 0)
-        fitting = fit(recipe, scales=run.scales, checkpoint=checkpoint_path(run.output),
+        fitting = trainer(recipe, scales=run.scales, checkpoint=checkpoint_path(run.output),
                       data=data, device=device, minutes=left, fresh=fresh)
         while True:
             try:
@@ -92,19 +91,27 @@ def train(
             yield RunProgress(run.output, number, len(runs), progress.iteration / progress.total,
                               _describe(progress))
         card = make_card(recipe, scales=run.scales, data=tuple(data) or recipe.data.train,
-                         iterations=result.iterations, planned=recipe.schedule.iterations,
+                         iterations=result.iterations, planned=result.planned,
                          seconds=result.seconds, hardware=result.hardware,
                          measurements=result.measurements, half_precision=result.half_precision,
                          command=command)
-        written.append(export_model(result.network, run.output, recipe=recipe, scales=run.scales,
-                                    card=card, half_precision=result.half_precision))
+        written.append(export_model(result.network, run.output, name=recipe.name, arch=recipe.arch,
+                                    scales=run.scales, config=result.config, card=card,
+                                    half_precision=result.half_precision))
         log.info("wrote %s", run.output)
         if not result.finished:
             log.info("%s stopped at iteration %d of %d; run again to resume", run.output.name,
-                     result.iterations, recipe.schedule.iterations)
+                     result.iterations, result.planned)
             break
         checkpoint_path(run.output).unlink(missing_ok=True)
     return written
+
+
+def _trainer(recipe: Recipe):
+    """The generator function that trains the recipe's models (see `fit` for its signature)."""
+    if recipe.trainer == "raisr":
+        raise RecipeError(f"{recipe.path}: trainer = 'raisr' is not available in this build")
+    return fit
 
 
 def _file_name(recipe: Recipe, scales: tuple[int, ...]) -> str:
