@@ -78,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path, metavar="FILE",
                        help="the .safetensors file to write (default: the user models folder)")
     train.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    train.add_argument("--iterations", type=int, help="train this many iterations instead of the "
+                                                      "recipe's (its schedule stretched to fit)")
     train.add_argument("--minutes", type=float, help="stop after this long; run again to resume")
     train.add_argument("--fresh", action="store_true", help="ignore a saved checkpoint")
     train.set_defaults(run=_train)
@@ -213,6 +215,8 @@ def _train(args: argparse.Namespace) -> int:
     bar, training = ProgressBar(), None
     try:
         recipe = load_recipe(args.recipe)
+        if args.iterations is not None:
+            recipe = recipe.with_iterations(args.iterations)
         runs = plan_runs(recipe, scale=args.scale, out=args.out)
         training = train(recipe, runs, data=args.data, device=args.device, minutes=args.minutes,
                          fresh=args.fresh, command=_train_command(args))
@@ -243,6 +247,8 @@ def _train_command(args: argparse.Namespace) -> str:
     words = ["enhancer", "train", args.recipe.as_posix()]
     if args.scale is not None:
         words += ["--scale", str(args.scale)]
+    if args.iterations is not None:
+        words += ["--iterations", str(args.iterations)]
     if args.out is not None:
         words += ["--out", args.out.as_posix()]
     return " ".join(words)

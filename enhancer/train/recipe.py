@@ -16,7 +16,7 @@ import tomllib
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +139,12 @@ class Recipe:
             raise ValueError("ema must be in [0, 1)")
         if self.progress_every < 1 or self.checkpoint_minutes <= 0:
             raise ValueError("progress_every and checkpoint_minutes must be positive")
+
+    def with_iterations(self, iterations: int) -> Recipe:
+        """The same recipe run for another number of iterations (the schedule stretched with it)."""
+        if iterations < 1:
+            raise RecipeError(f"{self.path}: iterations must be at least 1, not {iterations}")
+        return replace(self, schedule=replace(self.schedule, iterations=iterations))
 
     def fingerprint(self) -> str:
         """A digest of what the run computes, so a checkpoint is only resumed by the same recipe."""

@@ -26,10 +26,11 @@ def test_train_writes_models_that_resolve_finds_in_the_user_models_folder(tmp_pa
 def test_train_one_scale_to_a_chosen_file(tmp_path):
     recipe = write_tiny_recipe(tmp_path)
     out = tmp_path / "mine.safetensors"
-    assert main(["train", str(recipe), "--scale", "3", "--out", str(out)]) == 0
+    assert main(["train", str(recipe), "--scale", "3", "--iterations", "4", "--out", str(out)]) == 0
     header = read_header(out)
     assert (header.name, header.arch, header.scales) == ("tiny", "espcn", (3,))
-    assert header.card["command"].endswith(f"--scale 3 --out {out.as_posix()}")
+    assert header.card["iterations"] == header.card["planned_iterations"] == 4
+    assert header.card["command"].endswith(f"--scale 3 --iterations 4 --out {out.as_posix()}")
     assert header.config == {"features": [6, 4]}
 
 
