@@ -20,7 +20,6 @@ from __future__ import annotations
 import io
 import logging
 import os
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
+from enhancer.files import write_atomically
 from enhancer.imaging.metadata import (
     detach_tiff_orientation,
     encode_tiff,
@@ -167,7 +167,7 @@ def write_image(
             raise ImageError(path, f"refusing to write over the input file {guarded}")
     data = _encode(path, photo, file_format, quality)
     try:
-        _write_atomically(path, data)
+        write_atomically(path, data)
     except OSError as error:
         raise ImageError(path, f"cannot write the file ({error.strerror or error})") from error
 
@@ -366,23 +366,3 @@ def _same_file(path: Path, other: Path) -> bool:
         return os.path.samefile(path, other)
     except OSError:  # one of them does not exist (yet): compare the names
         return os.path.normcase(os.path.abspath(path)) == os.path.normcase(os.path.abspath(other))
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write through a temporary file beside `path`, so readers see the old file or the new one.
-
-    The temporary file is created with mode 0o666 so the process umask applies, as it would to
-    the file written directly.
-    """
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL
-                             | getattr(os, "O_BINARY", 0), 0o666)
-        with open(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
