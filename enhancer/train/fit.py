@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from enhancer.data.folders import load_images
-from enhancer.data.patches import PatchSampler
+from enhancer.data.patches import PatchBatch, PatchSampler
 from enhancer.engine.device import choose_device, describe_device
 from enhancer.engine.generators import run_to_end
 from enhancer.models.registry import architectures
@@ -33,7 +33,7 @@ from enhancer.models.spec import ArchSpec
 from enhancer.train.checkpoint import load_checkpoint, save_checkpoint
 from enhancer.train.ema import WeightAverage
 from enhancer.train.evaluate import BenchResult
-from enhancer.train.losses import make_loss
+from enhancer.train.losses import Loss, make_loss
 from enhancer.train.optimization import (
     clip_gradients,
     learning_rate,
@@ -111,18 +111,12 @@ def fit(
     average = WeightAverage(network, decay=recipe.ema) if recipe.ema else None
     loss_function = make_loss(recipe.loss.name, epsilon=recipe.loss.epsilon)
 
-    state = None if fresh else load_checkpoint(checkpoint)
-    if state is not None and state["fingerprint"] != recipe.fingerprint():
-        raise RecipeError(f"{checkpoint} was saved by another version of {recipe.path.name}; "
-                          "start afresh (--fresh) or restore that recipe")
     start, seconds_before, validation = 0, 0.0, None
+    state = None if fresh else load_checkpoint(checkpoint)
     if state is not None:
-        network.load_state_dict(state["network"])
-        optimizer.load_state_dict(state["optimizer"])
-        if average is not None:
-            average.load_state_dict(state["average"])
-        start, seconds_before, validation = state["iteration"], state["seconds"], state["validation"]
-        log.info("resuming %s from iteration %d", checkpoint.name, start)
+        _restore(state, recipe, checkpoint, network, optimizer, average)
+        start, seconds_before = state["iteration"], state["seconds"]
+        validation = state["validation"]
 
     folders = tuple(data) or recipe.data.train
     if not folders:
@@ -133,7 +127,8 @@ def fit(
     total = recipe.schedule.iterations
     session_started = time.monotonic()
     last_saved = session_started
-    window_started, window_loss, window_iterations = session_started, torch.zeros((), device=device), 0
+    window_started, window_iterations = session_started, 0
+    window_loss = torch.zeros((), device=device)
     done = start
 
     def elapsed() -> float:
@@ -162,18 +157,9 @@ def fit(
             lr = learning_rate(recipe.schedule, recipe.optimizer.lr, done)
             set_learning_rate(optimizer, lr)
             batch = sampler.batch(done)
-            lr_patches, hr_patches = batch.lr, batch.hr
-            if fast:
-                lr_patches = lr_patches.contiguous(memory_format=torch.channels_last)
             if recipe.shared_scales:
                 network.scale = batch.scale
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=fast):
-                output = network(lr_patches)
-            loss = loss_function(output.float(), hr_patches)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            clip_gradients(network.parameters(), recipe.optimizer, lr)
-            optimizer.step()
+            loss = _step(network, optimizer, loss_function, batch, recipe, lr, fast=fast)
             if average is not None:
                 average.update(network)
             window_loss += loss.detach()
@@ -184,7 +170,8 @@ def fit(
                 mean_loss = window_loss.item() / window_iterations  # waits for the device
                 now = time.monotonic()
                 rate = window_iterations / max(now - window_started, 1e-9)
-                window_started, window_loss, window_iterations = now, torch.zeros((), device=device), 0
+                window_started, window_iterations = now, 0
+                window_loss = torch.zeros((), device=device)
                 yield FitProgress("training", done, total, mean_loss, lr,
                                   rate * recipe.data.batch_size, elapsed(),
                                   (total - done) / rate, validation)
@@ -254,6 +241,32 @@ def _build(recipe: Recipe, spec: ArchSpec, scales: tuple[int, ...]) -> nn.Module
     return network
 
 
+def _restore(state: dict, recipe: Recipe, checkpoint: Path, network: nn.Module,
+             optimizer: torch.optim.Optimizer, average: WeightAverage | None) -> None:
+    if state["fingerprint"] != recipe.fingerprint():
+        raise RecipeError(f"{checkpoint} was saved by another version of {recipe.path.name}; "
+                          "start afresh (--fresh) or restore that recipe")
+    network.load_state_dict(state["network"])
+    optimizer.load_state_dict(state["optimizer"])
+    if average is not None:
+        average.load_state_dict(state["average"])
+    log.info("resuming %s from iteration %d", checkpoint.name, state["iteration"])
+
+
+def _step(network: nn.Module, optimizer: torch.optim.Optimizer, loss_function: Loss,
+          batch: PatchBatch, recipe: Recipe, lr: float, *, fast: bool) -> torch.Tensor:
+    """One optimisation step on `batch`; returns the loss (on the device, not waited for)."""
+    inputs = batch.lr.contiguous(memory_format=torch.channels_last) if fast else batch.lr
+    with torch.autocast(inputs.device.type, dtype=torch.bfloat16, enabled=fast):
+        output = network(inputs)
+    loss = loss_function(output.float(), batch.hr)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    clip_gradients(network.parameters(), recipe.optimizer, lr)
+    optimizer.step()
+    return loss
+
+
 def _validate(network: nn.Module, recipe: Recipe, spec: ArchSpec, scale: int,
               device: torch.device) -> float:
     result = run_to_end(score(network, name=recipe.name, spec=spec, config=recipe.network,
@@ -263,4 +276,5 @@ def _validate(network: nn.Module, recipe: Recipe, spec: ArchSpec, scale: int,
 
 
 def _cpu_copy(network: nn.Module) -> nn.Module:
-    return copy.deepcopy(network).to("cpu", torch.float32, memory_format=torch.contiguous_format).eval()
+    copied = copy.deepcopy(network).to("cpu", torch.float32)
+    return copied.to(memory_format=torch.contiguous_format).eval()
