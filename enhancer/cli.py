@@ -19,7 +19,7 @@ from typing import TextIO
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
-VERBS = ("upscale", "models", "bench", "train")
+VERBS = ("upscale", "models", "bench", "train", "finetune")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,6 +83,20 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--minutes", type=float, help="stop after this long; run again to resume")
     train.add_argument("--fresh", action="store_true", help="ignore a saved checkpoint")
     train.set_defaults(run=_train)
+
+    finetune = verbs.add_parser("finetune", help="fine-tune a model on your own photos "
+                                                 "(resumes its checkpoint)")
+    finetune.add_argument("-m", "--model", required=True, help="the model to start from")
+    finetune.add_argument("-s", "--scale", required=True, type=int)
+    finetune.add_argument("--photos", required=True, nargs="+", type=Path, metavar="DIR",
+                          help="photo folders, searched recursively; about 10%% is held out")
+    finetune.add_argument("--out", required=True, metavar="NAME", help="the new model's name")
+    finetune.add_argument("--minutes", type=float, help="time budget (default 10 without "
+                                                        "--iterations)")
+    finetune.add_argument("--iterations", type=int, help="iteration budget")
+    finetune.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    finetune.add_argument("--fresh", action="store_true", help="ignore a saved checkpoint")
+    finetune.set_defaults(run=_finetune)
     return parser
 
 
@@ -239,6 +253,44 @@ def _train(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 130
     bar.close(f"{len(written)} model(s) written: " + ", ".join(str(w.path) for w in written))
+    return EXIT_OK
+
+
+def _finetune(args: argparse.Namespace) -> int:
+    from enhancer.data.folders import DataError
+    from enhancer.engine.device import DeviceError
+    from enhancer.train.finetune import FinetuneConfig, FinetuneError, finetune
+    from enhancer.train.recipe import RecipeError
+
+    bar, tuning = ProgressBar(), None
+    minutes = 10.0 if args.minutes is None and args.iterations is None else args.minutes
+    try:
+        config = FinetuneConfig(base=args.model, scale=args.scale, photos=tuple(args.photos),
+                                name=args.out, minutes=minutes, iterations=args.iterations,
+                                device=args.device, fresh=args.fresh)
+        tuning = finetune(config)
+        while True:
+            try:
+                progress = next(tuning)
+            except StopIteration as done:
+                result = done.value
+                break
+            bar.update(progress.fraction, progress.text)
+    except (FinetuneError, DataError, DeviceError, RecipeError) as error:
+        bar.close()
+        return _fail(str(error))
+    except KeyboardInterrupt:
+        if tuning is not None:
+            tuning.close()  # saves a checkpoint if the interrupt came between iterations
+        bar.close()
+        print("\nenhancer: stopped; the checkpoint is saved, run the same command to resume",
+              file=sys.stderr)
+        return 130
+    for skipped in result.skipped:
+        bar.message(f"enhancer: skipped {skipped}")
+    bar.close(f"{result.weights.name} x{args.scale} written to {result.weights.path}; held-out "
+              f"PSNR-Y {result.before:.2f} dB -> {result.after:.2f} dB on {result.held_out} photo(s), "
+              f"{result.iterations} iterations")
     return EXIT_OK
 
 

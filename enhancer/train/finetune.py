@@ -1,0 +1,389 @@
+"""Fine-tuning a shipped model on the user's own photos, as a generator.
+
+The run is the training loop of `fit.py` with a recipe derived from the base model: its recipe's
+patch and batch sizes, loss and weight average, its network configuration, a tenth of its learning
+rate, and the base weights as the starting point. The starting point is handed over as a checkpoint
+at iteration 0, which is also what makes a fine-tune resumable after a cancel, a crash or closing
+the app: every later session resumes the latest checkpoint of the same output name.
+
+About a tenth of the photos is held out (see `finetune_photos`); the base model is scored on them
+before training, the fine-tuned one after, with the benchmark code, and both figures go on the card.
+The model is saved to the user models folder under its new name, so `resolve` finds it at once.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import re
+import shutil
+import time
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from enhancer import paths
+from enhancer.engine.device import choose_device
+from enhancer.engine.generators import run_to_end
+from enhancer.engine.upscaler import Upscaler
+from enhancer.imaging.io import photo_to_tensors, read_image
+from enhancer.models.registry import (
+    ResolvedModel,
+    UnknownModelError,
+    architectures,
+    model_names,
+    resolve,
+    weights_files,
+)
+from enhancer.models.weights import WeightsFile, load_state_dict
+from enhancer.train.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+from enhancer.train.ema import WeightAverage
+from enhancer.train.evaluate import make_lr, mod_crop
+from enhancer.train.export import export_model, make_card
+from enhancer.train.finetune_photos import link_photos, split_photos, survey_photos
+from enhancer.train.fit import FitProgress, FitResult, fit, translated
+from enhancer.train.optimization import make_optimizer
+from enhancer.train.recipe import (
+    DataConfig,
+    OptimizerConfig,
+    Recipe,
+    RecipeError,
+    ScheduleConfig,
+    ValidationConfig,
+    load_recipe,
+)
+from enhancer.train.validation import score
+
+log = logging.getLogger(__name__)
+
+DEGRADATIONS = ("bicubic",)
+# A time budget trains at a constant learning rate until the time is up.
+UNBOUNDED_ITERATIONS = 1_000_000_000
+PREVIEW_SIDE = 48  # LR pixels of the preview crop
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+class FinetuneError(ValueError):
+    """A fine-tune that cannot start or finish; the message says why and what is kept."""
+
+
+@dataclass(frozen=True)
+class FinetuneConfig:
+    base: str
+    scale: int
+    photos: tuple[Path, ...]
+    name: str
+    # The budget: whichever comes first (at least one is needed).
+    minutes: float | None = None
+    iterations: int | None = None
+    degradation: str = "bicubic"
+    device: str = "auto"
+    # The fine-tune's learning rate as a fraction of the base recipe's.
+    lr_factor: float = 0.1
+    # None: the base recipe's.
+    patch_size: int | None = None
+    batch_size: int | None = None
+    validate_every: int = 200
+    checkpoint_minutes: float = 0.5
+    fresh: bool = False
+    command: str = ""
+
+    def __post_init__(self) -> None:
+        if self.minutes is None and self.iterations is None:
+            raise FinetuneError("give a budget: minutes or iterations")
+        if self.degradation not in DEGRADATIONS:
+            raise FinetuneError(f"degradation {self.degradation!r} is not one of "
+                                + ", ".join(DEGRADATIONS))
+        if not _NAME.fullmatch(self.name):
+            raise FinetuneError(f"{self.name!r} is not a usable model name: letters, digits, "
+                                "'.', '_' and '-', starting with a letter or digit")
+        if not self.photos:
+            raise FinetuneError("choose at least one photo folder")
+
+    @property
+    def output(self) -> Path:
+        return paths.user_models_dir() / f"{self.name}-x{self.scale}.safetensors"
+
+
+@dataclass(frozen=True)
+class FinetunePreview:
+    """One crop of a held-out photo, (1, 3, H, W) float32 RGB: the truth, the base model's
+    output and the fine-tuned model's at its latest checkpoint."""
+
+    truth: torch.Tensor
+    before: torch.Tensor
+    after: torch.Tensor
+    iteration: int
+
+
+@dataclass(frozen=True)
+class FinetuneProgress:
+    """`stage`: "checking", "scoring", "training", "validating", "measuring" or "saving".
+
+    `fraction` is of the whole budget; `validation` the latest held-out PSNR-Y (the base's until
+    the first validation); `preview` is set when a new one was made.
+    """
+
+    stage: str
+    fraction: float
+    text: str
+    iteration: int = 0
+    loss: float | None = None
+    validation: float | None = None
+    preview: FinetunePreview | None = None
+
+
+@dataclass(frozen=True)
+class FinetuneResult:
+    weights: WeightsFile
+    before: float
+    after: float
+    photos: int
+    held_out: int
+    iterations: int
+    seconds: float
+    skipped: tuple[str, ...] = field(default=())
+
+
+def trainable_models(scale: int | None = None) -> list[str]:
+    """Names of the models a fine-tune can start from (networks trained by gradient descent)."""
+    names = []
+    for weights in weights_files():
+        spec = architectures()[weights.arch]
+        if spec.kind == "cnn" and (scale is None or weights.serves(scale)) \
+                and weights.name not in names:
+            names.append(weights.name)
+    return names
+
+
+def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, FinetuneResult]:
+    """Fine-tune `config.base` on `config.photos` and save it as user model `config.name`."""
+    if config.name in model_names():
+        raise FinetuneError(f"a model named {config.name!r} exists already; choose another name")
+    base = _base_model(config)
+    recipe = derive_recipe(base, config)
+    device = choose_device(config.device)
+    work = paths.user_data_dir() / "finetune" / config.output.stem
+    checkpoint = checkpoint_path(config.output)
+    if config.fresh:
+        checkpoint.unlink(missing_ok=True)
+
+    yield FinetuneProgress("checking", 0.0, "checking the photos")
+    survey = yield from translated(
+        survey_photos(config.photos, min_side=recipe.data.patch_size),
+        lambda done: FinetuneProgress("checking", 0.0, f"checked {done} photos"))
+    split = split_photos(survey.usable)
+    train_folder = link_photos(split.training, work / "train")
+    held_out = link_photos(split.held_out, work / "held-out")
+    recipe = replace(recipe, validation=ValidationConfig(folders=(held_out,),
+                                                         every=config.validate_every))
+    before = yield from _before_score(base, recipe, config, checkpoint, work, held_out, device)
+    preview = _Preview(base, recipe, split.held_out[0])
+
+    state = load_checkpoint(checkpoint)
+    minutes_left = None
+    if config.minutes is not None:
+        minutes_left = max(config.minutes - state["seconds"] / 60, 0.0)
+    fitting = fit(recipe, scales=(config.scale,), checkpoint=checkpoint, data=(train_folder,),
+                  device=device, minutes=minutes_left)
+    try:
+        result = yield from _training(fitting, config, checkpoint, preview)
+    except GeneratorExit:
+        fitting.close()  # fit saves a checkpoint
+        raise
+    except OSError as error:
+        raise _disk_error(error, checkpoint) from error
+
+    yield FinetuneProgress("saving", 1.0, f"saving {config.name}")
+    after = result.measurements[0].psnr_y
+    card = make_card(recipe, scales=(config.scale,), data=config.photos,
+                     iterations=result.iterations, planned=config.iterations or result.iterations,
+                     seconds=result.seconds, hardware=result.hardware,
+                     measurements=result.measurements, half_precision=result.half_precision,
+                     command=config.command or _command(config))
+    card.update({
+        "base_model": base.name,
+        "photos": len(survey.usable),
+        "held_out_photos": len(split.held_out),
+        "held_out_psnr_before": round(before, 2),
+        "held_out_psnr_after": round(after, 2),
+        "degradation": config.degradation,
+        "notes": (f"Fine-tuned from {base.name} x{config.scale} on {len(split.training)} of "
+                  f"{len(survey.usable)} photos; the other {len(split.held_out)} scored it: "
+                  f"{before:.2f} dB before, {after:.2f} dB after (PSNR-Y)."),
+    })
+    try:
+        weights = export_model(result.network, config.output, name=config.name, arch=recipe.arch,
+                               scales=(config.scale,), config=result.config, card=card,
+                               half_precision=result.half_precision)
+    except OSError as error:
+        raise _disk_error(error, checkpoint) from error
+    checkpoint.unlink(missing_ok=True)
+    shutil.rmtree(work, ignore_errors=True)
+    log.info("fine-tuned %s: held-out %.2f dB -> %.2f dB", config.name, before, after)
+    return FinetuneResult(weights, before, after, len(survey.usable), len(split.held_out),
+                          result.iterations, result.seconds,
+                          survey.unreadable + tuple(f"{p}: too small" for p in survey.too_small))
+
+
+def derive_recipe(base: ResolvedModel, config: FinetuneConfig) -> Recipe:
+    """The base model's recipe (when the card names one that is here) turned into a fine-tune."""
+    found = paths.install_root() / "recipes" / str(base.weights.card.get("recipe", ""))
+    original = None
+    if found.is_file():
+        try:
+            original = load_recipe(found)
+        except RecipeError as error:
+            log.warning("%s; fine-tuning with default settings", error)
+    if original is None or original.trainer != "sgd":
+        original = Recipe(path=Path(f"{base.spec.id}.toml"), name=base.name, arch=base.spec.id,
+                          scales=(config.scale,), data=DataConfig(patch_size=48, batch_size=16),
+                          ema=0.999)
+    timed = config.iterations is None
+    iterations = UNBOUNDED_ITERATIONS if timed else config.iterations
+    return replace(
+        original,
+        name=config.name,
+        arch=base.spec.id,
+        scales=(config.scale,),
+        shared_scales=False,
+        network=dict(base.weights.config),
+        data=DataConfig(patch_size=config.patch_size or original.data.patch_size,
+                        batch_size=config.batch_size or original.data.batch_size),
+        optimizer=replace(original.optimizer, lr=original.optimizer.lr * config.lr_factor),
+        schedule=ScheduleConfig(name="constant" if timed else "cosine", iterations=iterations,
+                                min_lr=0.0),
+        checkpoint_minutes=config.checkpoint_minutes,
+        progress_every=min(original.progress_every, 10),
+    )
+
+
+def _base_model(config: FinetuneConfig) -> ResolvedModel:
+    try:
+        base = resolve(config.base, config.scale)
+    except UnknownModelError as error:
+        raise FinetuneError(str(error)) from None
+    if base.weights is None or config.base not in trainable_models(config.scale):
+        raise FinetuneError(f"{config.base} cannot be fine-tuned; trainable models: "
+                            + ", ".join(trainable_models(config.scale)))
+    return base
+
+
+def _before_score(base: ResolvedModel, recipe: Recipe, config: FinetuneConfig, checkpoint: Path,
+                  work: Path, held_out: Path, device: torch.device) -> Generator[FinetuneProgress, None, float]:
+    """The base model's held-out PSNR; on a first session, also the checkpoint to start from."""
+    remembered = work / "before.json"
+    resuming = load_checkpoint(checkpoint) is not None
+    if resuming and remembered.is_file():
+        return json.loads(remembered.read_text())["psnr_y"]
+    network = base.build()
+    result = yield from translated(
+        score(network, name=base.name, spec=base.spec, config=recipe.network, scale=config.scale,
+              folder=held_out, device=device),
+        lambda p: FinetuneProgress("scoring", 0.0, f"scoring {base.name} {p.done}/{p.total}"))
+    try:
+        if not resuming:
+            save_checkpoint(checkpoint, _starting_state(network, recipe, result.psnr_y))
+        remembered.write_text(json.dumps({"psnr_y": result.psnr_y}))
+    except OSError as error:
+        raise _disk_error(error, checkpoint) from error
+    return result.psnr_y
+
+
+def _starting_state(network: torch.nn.Module, recipe: Recipe, validation: float) -> dict[str, Any]:
+    """A checkpoint at iteration 0 holding the base weights, in the layout `fit` resumes."""
+    average = WeightAverage(network, decay=recipe.ema) if recipe.ema else None
+    return {
+        "fingerprint": recipe.fingerprint(),
+        "iteration": 0,
+        "seconds": 0.0,
+        "validation": validation,
+        "network": network.state_dict(),
+        "optimizer": make_optimizer(recipe.optimizer, network.parameters()).state_dict(),
+        "average": average.state_dict() if average is not None else {},
+    }
+
+
+def _training(fitting: Generator[FitProgress, None, FitResult], config: FinetuneConfig,
+              checkpoint: Path, preview: _Preview) -> Generator[FinetuneProgress, None, FitResult]:
+    seen = checkpoint.stat().st_mtime_ns if checkpoint.is_file() else 0
+    first = True
+    while True:
+        try:
+            progress = next(fitting)
+        except StopIteration as finished:
+            return finished.value
+        made = None
+        stamp = checkpoint.stat().st_mtime_ns if checkpoint.is_file() else 0
+        if first or stamp != seen:
+            made, seen, first = preview.at(load_checkpoint(checkpoint)), stamp, False
+        yield FinetuneProgress(progress.stage, _fraction(progress, config),
+                               _describe(progress), progress.iteration, progress.loss,
+                               progress.validation, made)
+
+
+def _fraction(progress: FitProgress, config: FinetuneConfig) -> float:
+    fractions = [progress.iteration / config.iterations] if config.iterations else []
+    if config.minutes is not None:
+        fractions.append(progress.elapsed / max(60 * config.minutes, 1e-9))
+    return min(max(fractions), 1.0)
+
+
+def _describe(progress: FitProgress) -> str:
+    if progress.stage != "training":
+        return f"{progress.stage} at iteration {progress.iteration}"
+    text = f"iteration {progress.iteration} loss {progress.loss:.3g}"
+    if progress.validation is not None:
+        text += f" held-out {progress.validation:.2f} dB"
+    return text
+
+
+class _Preview:
+    """Before/after crops of one held-out photo, the "after" from the latest checkpoint."""
+
+    def __init__(self, base: ResolvedModel, recipe: Recipe, photo: Path) -> None:
+        self._spec = replace(base.spec, network=partial(base.spec.network, **recipe.network))
+        self._scale = base.scale
+        image = mod_crop(photo_to_tensors(read_image(photo))[0], base.scale)
+        side = PREVIEW_SIDE * base.scale
+        top = max((image.shape[-2] - side) // 2 // base.scale * base.scale, 0)
+        left = max((image.shape[-1] - side) // 2 // base.scale * base.scale, 0)
+        self._truth = image[..., top:top + side, left:left + side]
+        self._low = make_lr(self._truth, base.scale)
+        self._before = self._upscale(load_state_dict(base.weights))
+
+    def at(self, state: Mapping[str, Any] | None) -> FinetunePreview | None:
+        if state is None:
+            return None
+        weights = state["average"]["network"] if state["average"] else state["network"]
+        return FinetunePreview(self._truth, self._before, self._upscale(weights),
+                               state["iteration"])
+
+    def _upscale(self, weights: Mapping[str, torch.Tensor]) -> torch.Tensor:
+        upscaler = Upscaler(ResolvedModel("preview", self._spec, self._scale, None), device="cpu",
+                            precision="fp32", tile=0)
+        upscaler.network.load_state_dict(weights)
+        return run_to_end(upscaler.enhance(self._low.clamp(0, 1)))
+
+
+def _disk_error(error: OSError, checkpoint: Path) -> FinetuneError:
+    kept = f"the last checkpoint is kept ({checkpoint})" if checkpoint.is_file() else "nothing was saved"
+    if error.errno == errno.ENOSPC:
+        return FinetuneError(f"the disk is full; free some space and start again to resume; {kept}")
+    return FinetuneError(f"cannot write {error.filename or 'a file'} ({error.strerror or error}); {kept}")
+
+
+def _command(config: FinetuneConfig) -> str:
+    words = ["enhancer", "finetune", "-m", config.base, "-s", str(config.scale), "--photos",
+             *(Path(p).as_posix() for p in config.photos), "--out", config.name]
+    if config.minutes is not None:
+        words += ["--minutes", f"{config.minutes:g}"]
+    if config.iterations is not None:
+        words += ["--iterations", str(config.iterations)]
+    return " ".join(words)
+
