@@ -16,7 +16,6 @@ from __future__ import annotations
 import errno
 import json
 import logging
-import re
 import shutil
 import time
 from collections.abc import Generator, Mapping
@@ -32,11 +31,11 @@ from enhancer.engine.device import choose_device
 from enhancer.engine.generators import run_to_end
 from enhancer.engine.upscaler import Upscaler
 from enhancer.imaging.io import photo_to_tensors, read_image
+from enhancer.models.importing import ModelImportError, check_new_name
 from enhancer.models.registry import (
     ResolvedModel,
     UnknownModelError,
     architectures,
-    model_names,
     resolve,
     weights_files,
 )
@@ -65,7 +64,6 @@ DEGRADATIONS = ("bicubic",)
 # A time budget trains at a constant learning rate until the time is up.
 UNBOUNDED_ITERATIONS = 1_000_000_000
 PREVIEW_SIDE = 48  # LR pixels of the preview crop
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class FinetuneError(ValueError):
@@ -99,9 +97,6 @@ class FinetuneConfig:
         if self.degradation not in DEGRADATIONS:
             raise FinetuneError(f"degradation {self.degradation!r} is not one of "
                                 + ", ".join(DEGRADATIONS))
-        if not _NAME.fullmatch(self.name):
-            raise FinetuneError(f"{self.name!r} is not a usable model name: letters, digits, "
-                                "'.', '_' and '-', starting with a letter or digit")
         if not self.photos:
             raise FinetuneError("choose at least one photo folder")
 
@@ -163,8 +158,10 @@ def trainable_models(scale: int | None = None) -> list[str]:
 
 def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, FinetuneResult]:
     """Fine-tune `config.base` on `config.photos` and save it as user model `config.name`."""
-    if config.name in model_names():
-        raise FinetuneError(f"a model named {config.name!r} exists already; choose another name")
+    try:
+        check_new_name(config.name)
+    except ModelImportError as error:
+        raise FinetuneError(str(error)) from None
     base = _base_model(config)
     recipe = derive_recipe(base, config)
     device = choose_device(config.device)

@@ -70,7 +70,7 @@ def test_a_name_that_exists_is_refused(tmp_path):
     with pytest.raises(FinetuneError, match="exists already"):
         next(finetune(tiny_config(tmp_path / "photos", name="tinybase")))
     with pytest.raises(FinetuneError, match="not a usable model name"):
-        tiny_config(tmp_path / "photos", name="../evil")
+        next(finetune(tiny_config(tmp_path / "photos", name="../evil")))
 
 
 def test_a_folder_without_usable_photos_is_refused_with_the_reasons(tmp_path):
