@@ -19,7 +19,7 @@ from safetensors.torch import load_file
 from torch import nn
 
 from enhancer import paths
-from enhancer.models.registry import architectures, model_names
+from enhancer.models.registry import architectures, model_names, weights_files
 from enhancer.models.weights import (
     WeightsError,
     WeightsFile,
@@ -101,23 +101,36 @@ def import_model(path: Path, *, name: str | None = None) -> WeightsFile:
                   card=card, half=False)
 
 
-def rename_user_model(weights: WeightsFile, new_name: str) -> WeightsFile:
-    """The user model `weights` under `new_name`; the old file is removed once the new is written."""
-    _check_user_model(weights)
+def rename_user_model(name: str, new_name: str) -> list[WeightsFile]:
+    """User model `name` (every scale's file) as `new_name`; the old files go once all are written."""
+    files = user_model_files(name)
     new_name = check_new_name(new_name)
-    network = architectures()[weights.arch].network(scale=weights.scales[0], **weights.config)
-    network.load_state_dict(load_state_dict(weights))
-    renamed = _write(network, name=new_name, arch=weights.arch, scales=weights.scales,
-                     config=weights.config, card=dict(weights.card),
-                     half=weights.card.get("stored_as", "fp16") == "fp16")
-    delete_user_model(weights)
+    renamed = []
+    for weights in files:
+        network = architectures()[weights.arch].network(scale=weights.scales[0], **weights.config)
+        network.load_state_dict(load_state_dict(weights))
+        renamed.append(_write(network, name=new_name, arch=weights.arch, scales=weights.scales,
+                              config=weights.config, card=dict(weights.card),
+                              half=weights.card.get("stored_as", "fp16") == "fp16"))
+    delete_user_model(name)
     return renamed
 
 
-def delete_user_model(weights: WeightsFile) -> None:
-    _check_user_model(weights)
-    weights.path.unlink(missing_ok=True)
-    weights.path.with_suffix(".md").unlink(missing_ok=True)
+def delete_user_model(name: str) -> None:
+    for weights in user_model_files(name):
+        weights.path.unlink(missing_ok=True)
+        weights.path.with_suffix(".md").unlink(missing_ok=True)
+
+
+def user_model_files(name: str) -> list[WeightsFile]:
+    """The weights files of user model `name`; refused for a shipped or unknown model."""
+    files = [w for w in weights_files() if w.name == name]
+    if not files:
+        raise ModelImportError(f"no model named {name!r}")
+    user_dir = paths.user_models_dir().resolve()
+    if any(w.path.resolve().parent != user_dir for w in files):
+        raise ModelImportError(f"{name} is a shipped model; only your own models can change")
+    return files
 
 
 def check_new_name(name: str) -> str:
@@ -155,14 +168,10 @@ def _foreign_state(path: Path) -> dict[str, torch.Tensor]:
         raise ModelImportError(str(error)) from None
 
 
-def _check_user_model(weights: WeightsFile) -> None:
-    if weights.path.resolve().parent != paths.user_models_dir().resolve():
-        raise ModelImportError(f"{weights.name} is a shipped model; only user models can change")
-
-
 def _write(network: nn.Module, *, name: str, arch: str, scales: tuple[int, ...],
            config: Mapping, card: Mapping, half: bool) -> WeightsFile:
-    target = paths.user_models_dir() / f"{name}.safetensors"
+    stem = f"{name}-x{scales[0]}" if len(scales) == 1 else name
+    target = paths.user_models_dir() / f"{stem}.safetensors"
     if target.exists():
         raise ModelImportError(f"{target} exists already; choose another name")
     return save_weights(target, network, name=name, arch=arch, scales=tuple(scales),

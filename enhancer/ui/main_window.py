@@ -40,6 +40,7 @@ from enhancer.ui.reference_panel import ReferencePanel
 from enhancer.ui.results_panel import ResultsPanel
 from enhancer.ui.save_dialog import SaveDialog, default_output_name
 from enhancer.ui.settings import Settings
+from enhancer.ui.settings_dialog import SettingsDialog
 from enhancer.ui.status_bar import StatusBar
 from enhancer.ui.window_actions import WindowActions
 from enhancer.ui.worker import TaskCallbacks, TaskRunner
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.before: DisplayImage | None = None
         self.settings = Settings()
         self.tasks = TaskRunner(self)
+        self.settings_dialog: SettingsDialog | None = None
         self._queued_runs: list[RunRequest] = []
         # Differences from bicubic, made when first asked for (results without a truth).
         self._differences: dict[RunResult, DisplayImage] = {}
@@ -340,6 +342,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.cancel()
         self.tasks.wait()
+        if self.settings_dialog is not None:
+            self.settings_dialog.close()  # a fine-tune stops at a checkpoint
         super().closeEvent(event)
 
     # Building
@@ -354,6 +358,26 @@ class MainWindow(QMainWindow):
             action.setToolTip(str(path))
             action.triggered.connect(lambda _checked=False, path=path: self.open_path(path))
         self.recent_menu.setEnabled(bool(recent))
+
+    def open_settings(self) -> SettingsDialog:
+        """Show the settings dialog (one at a time; it stays open beside the window)."""
+        if self.settings_dialog is None:
+            self.settings_dialog = SettingsDialog(self.settings, self)
+            self.settings_dialog.models_changed.connect(self.reload_models)
+        self.settings_dialog.show()
+        self.settings_dialog.raise_()
+        return self.settings_dialog
+
+    def reload_models(self) -> None:
+        """Rebuild the model picker after a fine-tune, an import, a rename or a delete."""
+        entries = catalog()
+        self._reference_models = reference_models(entries)
+        old = self.models
+        self.models = ModelPanel(entries, self.settings)
+        self.models.model_changed.connect(self._on_model_changed)
+        self.docks["Model"].setWidget(self.models)
+        old.deleteLater()
+        self._on_model_changed()
 
     def _build_docks(self) -> None:
         docks = []
@@ -380,6 +404,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self._fill_recent_menu(self.settings.recent_files())
         file_menu.addAction(a.save)
+        file_menu.addSeparator()
+        self.settings_action = file_menu.addAction("Settings…", self.open_settings)
+        self.settings_action.setShortcut("Ctrl+,")
         file_menu.addSeparator()
         file_menu.addAction(a.quit)
         run_menu = self.menuBar().addMenu("&Run")

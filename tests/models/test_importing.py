@@ -72,14 +72,13 @@ def test_user_models_can_be_renamed_and_deleted_but_shipped_ones_cannot(tmp_path
     source = tmp_path / "first.pth"
     torch.save(_espcn(2).state_dict(), source)
     first = import_model(source)
-    renamed = rename_user_model(first, "second")
-    assert not first.path.exists()
+    (renamed,) = rename_user_model("first", "second")
+    assert not first.path.exists() and renamed.path.name == "second-x2.safetensors"
     assert "first" not in registry.model_names()
     assert registry.resolve("second", 2).weights.path == renamed.path
-    delete_user_model(renamed)
+    delete_user_model("second")
     assert "second" not in registry.model_names()
-    elsewhere = save_weights(tmp_path / "shipped.safetensors", _espcn(2), name="shipped",
-                             arch="espcn", scales=(2,), config={}, card={})
+    shipped = registry.weights_files()[0]
     with pytest.raises(ModelImportError, match="shipped"):
-        delete_user_model(elsewhere)
-    assert elsewhere.path.exists()
+        delete_user_model(shipped.name)
+    assert shipped.path.exists()
