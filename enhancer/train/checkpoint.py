@@ -7,15 +7,15 @@ run will write, and holds tensors, numbers and strings only, so loading it runs 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from enhancer import paths
+from enhancer.files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +29,9 @@ def checkpoint_path(weights: Path) -> Path:
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     """Write `state` atomically: a crash while saving leaves the previous checkpoint intact."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        torch.save(state, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    write_atomically(path, buffer.getvalue())
     log.info("checkpoint at iteration %d: %s", state.get("iteration", -1), path)
 
 
