@@ -20,6 +20,7 @@ from typing import TextIO
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 VERBS = ("upscale", "models", "bench", "train", "finetune")
+RESUMABLE = "stopped; the checkpoint is saved, run the same command to resume"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except KeyboardInterrupt:
-        print("\nenhancer: cancelled; nothing half-written was left behind", file=sys.stderr)
+        print(f"\nenhancer: {args.interrupted}", file=sys.stderr)
         return 130
 
 
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Upscale and restore photos. With no arguments, opens the app.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.set_defaults(interrupted="cancelled; nothing half-written was left behind")
     verbs = parser.add_subparsers(required=True, metavar="VERB")
 
     upscale = verbs.add_parser("upscale", help="upscale image files or folders")
@@ -82,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
                                                       "recipe's (its schedule stretched to fit)")
     train.add_argument("--minutes", type=float, help="stop after this long; run again to resume")
     train.add_argument("--fresh", action="store_true", help="ignore a saved checkpoint")
-    train.set_defaults(run=_train)
+    train.set_defaults(run=_train, interrupted=RESUMABLE)
 
     finetune = verbs.add_parser("finetune", help="fine-tune a model on your own photos "
                                                  "(resumes its checkpoint)")
@@ -96,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     finetune.add_argument("--iterations", type=int, help="iteration budget")
     finetune.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     finetune.add_argument("--fresh", action="store_true", help="ignore a saved checkpoint")
-    finetune.set_defaults(run=_finetune)
+    finetune.set_defaults(run=_finetune, interrupted=RESUMABLE)
     return parser
 
 
@@ -115,6 +117,23 @@ def _comma_list(kind):
             raise argparse.ArgumentTypeError(f"not a comma-separated list: {text!r}") from None
 
     return parse
+
+
+def _drive(generator, on_progress):
+    """Pull a core generator to its end, handing each progress to `on_progress`; its result.
+
+    Whatever stops the loop (an error, Ctrl+C) closes the generator first, so it cleans up: a
+    training run saves its checkpoint, a batch leaves no half-written file.
+    """
+    try:
+        while True:
+            try:
+                progress = next(generator)
+            except StopIteration as done:
+                return done.value
+            on_progress(progress)
+    finally:
+        generator.close()
 
 
 def _fail(message: str) -> int:
@@ -139,19 +158,16 @@ def _upscale(args: argparse.Namespace) -> int:
         logging.getLogger(__name__).warning("%s does not use reference photos", model.name)
 
     bar = ProgressBar()
-    batch = upscale_files(jobs, upscaler, refs=refs)
-    while True:
-        try:
-            progress = next(batch)
-        except StopIteration as done:
-            report = done.value
-            break
+
+    def show(progress) -> None:
         if progress.failure is not None:
             bar.message(f"enhancer: error: {progress.failure}")
         tiles = progress.tiles
         bar.update(progress.fraction,
                    f"{progress.index + 1}/{progress.count} {progress.source.name} "
                    f"tile {tiles.done}/{tiles.total}")
+
+    report = _drive(upscale_files(jobs, upscaler, refs=refs), show)
     bar.close(f"{len(report.written)} written, {len(report.failures)} failed")
     return EXIT_BAD_INPUT if report.failures else EXIT_OK
 
@@ -196,14 +212,12 @@ def _bench(args: argparse.Namespace) -> int:
                 bar.close()
                 return _fail(str(error))
             for folder in args.data:
-                run = benchmark(upscaler, folder, ref_dir=args.ref_dir)
+                label = f"{name} x{scale} {folder.name}"
                 try:
-                    while True:
-                        progress = next(run)
-                        bar.update(progress.done / progress.total,
-                                   f"{name} x{scale} {folder.name} {progress.done}/{progress.total}")
-                except StopIteration as done:
-                    results.append(done.value)
+                    results.append(_drive(
+                        benchmark(upscaler, folder, ref_dir=args.ref_dir),
+                        lambda p: bar.update(p.done / p.total, f"{label} {p.done}/{p.total}"),
+                    ))
                 except (ImageError, ValueError) as error:
                     bar.close()
                     return _fail(str(error))
@@ -226,7 +240,7 @@ def _train(args: argparse.Namespace) -> int:
     from enhancer.train.recipe import RecipeError, load_recipe
     from enhancer.train.runner import plan_runs, train
 
-    bar, training = ProgressBar(), None
+    bar = ProgressBar()
     try:
         recipe = load_recipe(args.recipe)
         if args.iterations is not None:
@@ -234,24 +248,11 @@ def _train(args: argparse.Namespace) -> int:
         runs = plan_runs(recipe, scale=args.scale, out=args.out)
         training = train(recipe, runs, data=args.data, device=args.device, minutes=args.minutes,
                          fresh=args.fresh, command=_train_command(args))
-        while True:
-            try:
-                progress = next(training)
-            except StopIteration as done:
-                written = done.value
-                break
-            bar.update(progress.fraction, f"{progress.run}/{progress.runs} "
-                                          f"{progress.output.name} {progress.text}")
+        written = _drive(training, lambda p: bar.update(
+            p.fraction, f"{p.run}/{p.runs} {p.output.name} {p.text}"))
     except (RecipeError, DataError, DeviceError) as error:
         bar.close()
         return _fail(str(error))
-    except KeyboardInterrupt:
-        if training is not None:
-            training.close()  # saves a checkpoint if the interrupt came between iterations
-        bar.close()
-        print("\nenhancer: stopped; the checkpoint is saved, run the same command to resume",
-              file=sys.stderr)
-        return 130
     bar.close(f"{len(written)} model(s) written: " + ", ".join(str(w.path) for w in written))
     return EXIT_OK
 
@@ -262,30 +263,16 @@ def _finetune(args: argparse.Namespace) -> int:
     from enhancer.train.finetune import FinetuneConfig, FinetuneError, finetune
     from enhancer.train.recipe import RecipeError
 
-    bar, tuning = ProgressBar(), None
+    bar = ProgressBar()
     minutes = 10.0 if args.minutes is None and args.iterations is None else args.minutes
     try:
         config = FinetuneConfig(base=args.model, scale=args.scale, photos=tuple(args.photos),
                                 name=args.out, minutes=minutes, iterations=args.iterations,
                                 device=args.device, fresh=args.fresh)
-        tuning = finetune(config)
-        while True:
-            try:
-                progress = next(tuning)
-            except StopIteration as done:
-                result = done.value
-                break
-            bar.update(progress.fraction, progress.text)
+        result = _drive(finetune(config), lambda p: bar.update(p.fraction, p.text))
     except (FinetuneError, DataError, DeviceError, RecipeError) as error:
         bar.close()
         return _fail(str(error))
-    except KeyboardInterrupt:
-        if tuning is not None:
-            tuning.close()  # saves a checkpoint if the interrupt came between iterations
-        bar.close()
-        print("\nenhancer: stopped; the checkpoint is saved, run the same command to resume",
-              file=sys.stderr)
-        return 130
     for skipped in result.skipped:
         bar.message(f"enhancer: skipped {skipped}")
     bar.close(f"{result.weights.name} x{args.scale} written to {result.weights.path}; held-out "
