@@ -4,6 +4,6 @@ Adding an architecture: write `archs/<id>.py` with a module-level `SPECS` tuple 
 module here.
 """
 
-from enhancer.models.archs import espcn, interpolation, srcnn, srresnet, vdsr
+from enhancer.models.archs import espcn, interpolation, raisr, srcnn, srresnet, vdsr
 
-MODULES = (interpolation, srcnn, espcn, vdsr, srresnet)
+MODULES = (interpolation, srcnn, espcn, vdsr, srresnet, raisr)

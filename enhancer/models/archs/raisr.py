@@ -1,0 +1,283 @@
+"""RAISR (Romano, Isidoro and Milanfar, 2017): a cheap upscale sharpened by hashed learned filters.
+
+The low-resolution Y channel is upscaled with bicubic interpolation; every output pixel is then
+replaced by a learned 11 x 11 filter applied to the upscale around it, chosen from a bank by the
+pixel's phase on the upscale grid and a hash of the local gradients: the angle, strength and
+coherence of the Gaussian-weighted structure tensor. Where filtering changed the local structure a
+lot (many bits of the 3 x 3 census transform flipped), the result is blended back towards the cheap
+upscale, with one learned weight per number of flipped bits.
+
+Two things make it fast on a CPU without changing what it computes:
+
+- the bank is stored as a learned basis: each phase's filters are the identity plus combinations
+  of `basis_size` basis filters (`enhancer.train.raisr_fit` learns basis and coefficients
+  together; 12 to 24 of them lose about 0.01 dB against a free bank). So the network filters the
+  image densely with the few basis filters and mixes their responses per pixel with the
+  coefficients of the pixel's bucket, instead of gathering a 121-tap filter for every pixel;
+- the bicubic upscale is linear, so each phase's basis filter composed with it is one small filter
+  on the low-resolution image: one convolution of the input gives the cheap upscale and every
+  basis response at once.
+
+Everything learned is a buffer (basis, coefficients, thresholds, blend weights), so the weights
+file, the devices and the engine treat RAISR like any other model.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from enhancer.imaging.resize import imresize
+from enhancer.models.spec import ArchSpec
+
+# The cheap upscale (a kernel of enhancer.imaging.resize).
+CHEAP_KERNEL = "cubic"
+# Neighbours in the census transform of a 3 x 3 neighbourhood: 0..8 bits can flip.
+CENSUS_BITS = 8
+
+
+@dataclass(frozen=True)
+class GradientStructure:
+    """Per upscaled pixel, what the hash is made of; each (N, H, W)."""
+
+    angle: torch.Tensor  # orientation of the dominant gradient, in [0, pi)
+    strength: torch.Tensor  # the larger eigenvalue of the structure tensor
+    coherence: torch.Tensor  # (sqrt l1 - sqrt l2) / (sqrt l1 + sqrt l2), in [0, 1]
+
+
+class Raisr(nn.Module):
+    """Maps a low-resolution Y channel (N, 1, H, W) to (N, 1, H * scale, W * scale)."""
+
+    def __init__(
+        self,
+        *,
+        scale: int,
+        patch_size: int = 11,
+        gradient_window: int = 9,
+        angle_bins: int = 24,
+        strength_bins: int = 3,
+        coherence_bins: int = 3,
+        basis_size: int = 12,
+    ) -> None:
+        super().__init__()
+        if patch_size % 2 == 0 or gradient_window % 2 == 0:
+            raise ValueError("patch_size and gradient_window must be odd")
+        self.scale = scale
+        self.patch_size = patch_size
+        self.gradient_window = gradient_window
+        self.angle_bins = angle_bins
+        self.strength_bins = strength_bins
+        self.coherence_bins = coherence_bins
+        self.basis_size = basis_size
+        phases, taps = scale * scale, patch_size * patch_size
+        # Untrained, every filter is the identity and every blend weight 1: the cheap upscale.
+        self.register_buffer("basis", torch.zeros(phases, basis_size, taps))
+        self.register_buffer("coefficients", torch.zeros(self.buckets, basis_size))
+        self.register_buffer("strength_thresholds", torch.linspace(0, 1, strength_bins + 1)[1:-1])
+        self.register_buffer("coherence_thresholds", torch.linspace(0, 1, coherence_bins + 1)[1:-1])
+        self.register_buffer("blend_weights", torch.ones(CENSUS_BITS + 1))
+        rows = _bicubic_rows(scale, patch_size // 2)
+        self.lr_radius = rows.shape[-1] // 2
+        self.register_buffer("bicubic_rows", rows, persistent=False)
+        self.window_taps = _gaussian(gradient_window)
+
+    @property
+    def hashes_per_phase(self) -> int:
+        return self.angle_bins * self.strength_bins * self.coherence_bins
+
+    @property
+    def buckets(self) -> int:
+        """Filters in the bank: one per pixel phase and hash."""
+        return self.scale * self.scale * self.hashes_per_phase
+
+    @property
+    def filters(self) -> torch.Tensor:
+        """The whole bank, (buckets, patch_size ** 2): identity plus coefficients times basis."""
+        phases = self.scale * self.scale
+        coefficients = self.coefficients.view(phases, self.hashes_per_phase, self.basis_size)
+        bank = torch.bmm(coefficients, self.basis).reshape(self.buckets, -1)
+        bank[:, bank.shape[1] // 2] += 1
+        return bank
+
+    def forward(self, y: torch.Tensor) -> torch.Tensor:
+        upscaled, filtered = self.upscale_and_filter(y)
+        return self.blend(upscaled, filtered)
+
+    def upscale_and_filter(self, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(cheap upscale, filtered upscale), each (N, 1, sH, sW), before blending."""
+        upscaled, responses = self._responses(y)
+        bucket = _cells(self.bucket_index(upscaled), self.scale)
+        mix = self.coefficients.to(y.dtype)[bucket]
+        filtered = upscaled + _from_cells(torch.einsum("...j,...j->...", mix, responses))
+        return upscaled, filtered
+
+    def cheap_upscale(self, y: torch.Tensor) -> torch.Tensor:
+        return imresize(y, scale=self.scale, kernel=CHEAP_KERNEL)
+
+    def gradient_structure(self, upscaled: torch.Tensor) -> GradientStructure:
+        """Eigen-analysis of the Gaussian-weighted structure tensor around every pixel."""
+        image = F.pad(upscaled, (1, 1, 1, 1), mode="replicate")[:, 0]
+        gx = (image[:, 1:-1, 2:] - image[:, 1:-1, :-2]) / 2
+        gy = (image[:, 2:, 1:-1] - image[:, :-2, 1:-1]) / 2
+        xx, xy, yy = self._window_sums(torch.stack((gx * gx, gx * gy, gy * gy), dim=1)).unbind(1)
+        half_trace = (xx + yy) / 2
+        spread = torch.sqrt(((xx - yy) / 2) ** 2 + xy * xy)
+        large = half_trace + spread
+        root_large, root_small = large.sqrt(), (half_trace - spread).clamp(min=0).sqrt()
+        coherence = (root_large - root_small) / (root_large + root_small).clamp(min=1e-12)
+        angle = torch.remainder(0.5 * torch.atan2(2 * xy, xx - yy), math.pi)
+        return GradientStructure(angle=angle, strength=large, coherence=coherence)
+
+    def bucket_index(self, upscaled: torch.Tensor) -> torch.Tensor:
+        """(N, H, W) int64: which filter of the bank each upscaled pixel takes."""
+        structure = self.gradient_structure(upscaled)
+        angle = (structure.angle * (self.angle_bins / math.pi)).long().clamp_(max=self.angle_bins - 1)
+        strength = torch.bucketize(structure.strength, self.strength_thresholds, right=True)
+        coherence = torch.bucketize(structure.coherence, self.coherence_thresholds, right=True)
+        hash_ = (angle * self.strength_bins + strength) * self.coherence_bins + coherence
+        return self.phase_index(upscaled) * self.hashes_per_phase + hash_
+
+    def phase_index(self, upscaled: torch.Tensor) -> torch.Tensor:
+        """(1, H, W): row phase * scale + column phase of each pixel on the upscale grid."""
+        height, width = upscaled.shape[-2:]
+        rows = torch.arange(height, device=upscaled.device) % self.scale
+        columns = torch.arange(width, device=upscaled.device) % self.scale
+        return (rows[:, None] * self.scale + columns[None, :])[None]
+
+    def census_change(self, upscaled: torch.Tensor, filtered: torch.Tensor) -> torch.Tensor:
+        """(N, 1, H, W) int64: bits of the 3 x 3 census transform that filtering flipped.
+
+        A bit says whether a neighbour is brighter than the centre. The comparison of a pixel with
+        its neighbour in direction d is the mirror of the neighbour's with it (up to ties), so four
+        directions are compared and each flip is counted at both pixels.
+        """
+        a = F.pad(upscaled, (1, 1, 1, 1), mode="replicate")
+        b = F.pad(filtered, (1, 1, 1, 1), mode="replicate")
+        height, width = a.shape[-2:]
+        changed = torch.zeros(a.shape, dtype=torch.uint8, device=a.device)
+        for dy, dx in ((0, 1), (1, 0), (1, 1), (1, -1)):
+            here = (slice(0, height - dy), slice(max(0, -dx), width - max(0, dx)))
+            there = (slice(dy, height), slice(max(0, dx), width + min(0, dx)))
+            flipped = (a[..., there[0], there[1]] > a[..., here[0], here[1]]) != (
+                b[..., there[0], there[1]] > b[..., here[0], here[1]]
+            )
+            changed[..., here[0], here[1]] += flipped
+            changed[..., there[0], there[1]] += flipped
+        return changed[..., 1:-1, 1:-1].long()
+
+    def blend(self, upscaled: torch.Tensor, filtered: torch.Tensor) -> torch.Tensor:
+        weight = self.blend_weights.to(upscaled.dtype)[self.census_change(upscaled, filtered)]
+        return torch.addcmul(upscaled, weight, filtered - upscaled)
+
+    def _responses(self, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The cheap upscale (N, 1, sH, sW) and every basis filter's response on it, per cell:
+        (N, H, W, scale, scale, basis_size), all from one convolution of the input."""
+        n, _, height, width = y.shape
+        s, j, taps = self.scale, self.basis_size, 2 * self.lr_radius + 1
+        # The bicubic upscale of a cell's phase (r, c) at LR offset (u, v) weighs the LR pixel by
+        # rows[r, u] * rows[c, v]; a filter f on the upscale becomes rows[r]^T f rows[c].
+        rows = self.bicubic_rows.to(y.dtype)
+        centre = self.patch_size // 2
+        near = rows[centre : centre + s]  # (phase, LR taps): the upscale at the pixel itself
+        basis = self.basis.to(y.dtype).view(s, s, j, self.patch_size, self.patch_size)
+        composed = torch.einsum("rpu,rcjpq,cqv->rcjuv", _phase_rows(rows, s), basis, _phase_rows(rows, s))
+        bicubic = torch.einsum("ru,cv->rcuv", near, near)
+        kernels = torch.cat((bicubic[:, :, None], composed), dim=2).view(s * s * (j + 1), taps, 1, taps)
+        padded = _pad_symmetric(y, self.lr_radius)[:, 0]
+        # Rows stacked as channels: a (1 x taps) convolution over `taps` channels is the same
+        # (taps x taps) filter, and runs several times faster on a CPU than a 1-channel one.
+        stacked = padded.unfold(1, height, 1).permute(0, 1, 3, 2)  # (N, taps, H, W + 2r) view
+        stacked = stacked.contiguous(memory_format=torch.channels_last)
+        out = F.conv2d(stacked, kernels.contiguous(memory_format=torch.channels_last))
+        cells = out.permute(0, 2, 3, 1).reshape(n, height, width, s, s, j + 1)
+        upscaled = _from_cells(cells[..., 0])
+        return upscaled, cells[..., 1:]
+
+    def _window_sums(self, x: torch.Tensor) -> torch.Tensor:
+        """Gaussian-weighted local sums of each channel, as two separable passes of shifted adds
+        (several times faster on a CPU than a depthwise convolution)."""
+        radius = len(self.window_taps) // 2
+        height, width = x.shape[-2:]
+        padded = F.pad(x, (radius,) * 4, mode="replicate")
+        columns = padded[..., 0:height, :] * self.window_taps[0]
+        for offset, tap in enumerate(self.window_taps[1:], start=1):
+            columns.add_(padded[..., offset : offset + height, :], alpha=tap)
+        sums = columns[..., 0:width] * self.window_taps[0]
+        for offset, tap in enumerate(self.window_taps[1:], start=1):
+            sums.add_(columns[..., offset : offset + width], alpha=tap)
+        return sums
+
+
+def _cells(image: torch.Tensor, scale: int) -> torch.Tensor:
+    """(N, sH, sW) -> (N, H, W, s, s): each low-resolution pixel's block of output pixels."""
+    n, height, width = image.shape
+    blocks = image.view(n, height // scale, scale, width // scale, scale)
+    return blocks.permute(0, 1, 3, 2, 4).contiguous()
+
+
+def _from_cells(cells: torch.Tensor) -> torch.Tensor:
+    """(N, H, W, s, s) -> (N, 1, sH, sW), the inverse of `_cells`."""
+    n, height, width, scale, _ = cells.shape
+    return cells.permute(0, 1, 3, 2, 4).reshape(n, 1, height * scale, width * scale)
+
+
+def _bicubic_rows(scale: int, radius: int) -> torch.Tensor:
+    """rows[k, u]: the weight of LR pixel q + u - r in upscaled pixel q * scale + k - radius.
+
+    k covers every offset a filter of the given radius reaches from any phase; r is the smallest
+    LR radius that holds every non-zero weight. Read off imresize itself, on a line of deltas.
+    """
+    reach = math.ceil((radius + scale) / scale) + 3
+    length = 4 * reach + 1
+    centre = length // 2
+    deltas = torch.eye(length, dtype=torch.float64)[:, None, None, :]
+    upscaled = imresize(deltas, size=(1, length * scale), kernel=CHEAP_KERNEL)[:, 0, 0, :]  # (LR pixel, HR pixel)
+    offsets = torch.arange(-radius, radius + scale) + centre * scale
+    weights = upscaled[centre - reach : centre + reach + 1, offsets].t()  # (k, u)
+    used = weights.abs().sum(0) > 1e-12
+    lr_radius = int(max(reach - used.nonzero()[0].item(), used.nonzero()[-1].item() - reach))
+    return weights[:, reach - lr_radius : reach + lr_radius + 1].float()
+
+
+def _phase_rows(rows: torch.Tensor, scale: int) -> torch.Tensor:
+    """(scale, patch, LR taps): for phase r, the rows that the patch offsets of a pixel read."""
+    patch = rows.shape[0] - scale + 1
+    return torch.stack([rows[phase : phase + patch] for phase in range(scale)])
+
+
+def _pad_symmetric(y: torch.Tensor, radius: int) -> torch.Tensor:
+    """Mirror `radius` pixels with the edge repeated, as imresize extends an image."""
+    def mirrored(length: int) -> torch.Tensor:
+        index = torch.arange(-radius, length + radius, device=y.device).remainder(2 * length)
+        return torch.where(index < length, index, 2 * length - 1 - index)
+
+    return y[..., mirrored(y.shape[-2]), :][..., mirrored(y.shape[-1])]
+
+
+def _gaussian(window: int) -> list[float]:
+    """Normalised 1-D Gaussian taps whose window holds +-2 sigma."""
+    offsets = torch.arange(window, dtype=torch.float64) - (window - 1) / 2
+    taps = torch.exp(-(offsets**2) / (2 * (window / 4) ** 2))
+    return (taps / taps.sum()).tolist()
+
+
+SPECS = (
+    ArchSpec(
+        id="raisr",
+        name="RAISR",
+        paper="Romano, Isidoro and Milanfar, RAISR: Rapid and Accurate Image Super Resolution, IEEE TCI 2017",
+        kind="filters",
+        scales=(2, 3, 4),
+        network=Raisr,
+        color_space="y",
+        # An output pixel sees the upscale 6 pixels away (census 1, gradient window 4, gradient
+        # 1), which the bicubic upscale takes from 2 low-resolution pixels further.
+        overlap=6,
+        half_precision=False,
+        bytes_per_pixel=2048,
+    ),
+)

@@ -1,0 +1,269 @@
+"""Learning RAISR in closed form, in minutes on a CPU.
+
+Three passes over the training photos, each pairing a photo's Y channel with the cheap upscale of
+its benchmark-style LR image (MATLAB bicubic down, bicubic back up):
+
+1. thresholds: strength and coherence quantiles of a random sample of pixels split their bins;
+2. filters: every bucket's normal equations (`raisr_equations`), taken over every pixel whose
+   11 x 11 patch lies inside its photo, then those of the 7 other rotations and flips of every
+   photo (by re-indexing), then the ridge solve into each phase's basis and coefficients;
+3. blending: per number of census bits that filtering flipped, the weight between the filtered
+   and the cheap upscale that minimises the squared error (a scalar least squares each).
+
+`fit_raisr` is the generator `enhancer train` drives; `python -m enhancer.train.raisr_fit` runs it
+directly and writes a weights file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import time
+import tomllib
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from enhancer.engine.batch import IMAGE_SUFFIXES
+from enhancer.imaging.color import rgb_to_y
+from enhancer.imaging.io import photo_to_tensors, read_image
+from enhancer.models.archs.raisr import CENSUS_BITS, Raisr
+from enhancer.models.weights import save_weights
+from enhancer.train.evaluate import make_lr, mod_crop
+from enhancer.train.raisr_equations import NormalEquations, solve_bank, with_symmetries
+
+log = logging.getLogger(__name__)
+
+# Patches turned into one band of matrix products: bounds memory to about 250 MB.
+_BAND_PIXELS = 1 << 18
+
+
+@dataclass(frozen=True)
+class RaisrFitConfig:
+    """One scale's recipe; recipes/raisr.toml says what each value is for."""
+
+    scale: int
+    patch_size: int = 11
+    gradient_window: int = 9
+    angle_bins: int = 24
+    strength_bins: int = 3
+    coherence_bins: int = 3
+    # Fractions of the training pixels below each strength / coherence threshold.
+    strength_quantiles: tuple[float, ...] = (0.4, 0.8)
+    coherence_quantiles: tuple[float, ...] = (0.4, 0.8)
+    threshold_samples_per_photo: int = 20_000
+    # Ridge added to the diagonal of the normal equations (pixel values in [0, 1]).
+    regularisation: float = 0.1
+    basis_size: int = 12
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if len(self.strength_quantiles) != self.strength_bins - 1:
+            raise ValueError("strength_quantiles needs strength_bins - 1 values")
+        if len(self.coherence_quantiles) != self.coherence_bins - 1:
+            raise ValueError("coherence_quantiles needs coherence_bins - 1 values")
+        if self.angle_bins % 2:
+            raise ValueError("angle_bins must be even (a transpose must map bins onto bins)")
+
+    @classmethod
+    def from_recipe(cls, recipe: Mapping[str, Any], *, scale: int) -> RaisrFitConfig:
+        """The config for `scale` from a recipe's keys; unknown keys are refused, not ignored.
+
+        A value may be a table by scale (`basis_size = { 2 = 12, 4 = 24 }`).
+        """
+        if "scales" in recipe and scale not in recipe["scales"]:
+            raise ValueError(f"the recipe serves scales {recipe['scales']}, not x{scale}")
+        values = {k: v for k, v in recipe.items() if k not in ("arch", "scales")}
+        unknown = set(values) - {f.name for f in fields(cls)} - {"scale"}
+        if unknown:
+            raise ValueError(f"unknown RAISR recipe keys: {', '.join(sorted(unknown))}")
+        for key, value in values.items():
+            if isinstance(value, Mapping):
+                if str(scale) not in value:
+                    raise ValueError(f"{key} has no value for scale {scale}")
+                value = value[str(scale)]
+            values[key] = tuple(value) if isinstance(value, list) else value
+        return cls(scale=scale, **values)
+
+    def network_config(self) -> dict[str, int]:
+        """The constructor arguments of `Raisr` besides the scale, as weights metadata keeps them."""
+        return {
+            "patch_size": self.patch_size,
+            "gradient_window": self.gradient_window,
+            "angle_bins": self.angle_bins,
+            "strength_bins": self.strength_bins,
+            "coherence_bins": self.coherence_bins,
+            "basis_size": self.basis_size,
+        }
+
+
+@dataclass(frozen=True)
+class FitProgress:
+    """`done` of `total` photos through the pass named by `stage`."""
+
+    stage: str
+    done: int
+    total: int
+
+
+def fit_raisr(config: RaisrFitConfig, folders: Sequence[Path]) -> Generator[FitProgress, None, Raisr]:
+    """Learn a RAISR network for `config.scale` from every image under `folders`."""
+    photos = training_photos(folders)
+    model = Raisr(scale=config.scale, **config.network_config())
+    strengths, coherences = yield from _threshold_samples(model, config, photos)
+    model.strength_thresholds.copy_(_quantiles(strengths, config.strength_quantiles))
+    model.coherence_thresholds.copy_(_quantiles(coherences, config.coherence_quantiles))
+    equations = with_symmetries((yield from normal_equations(model, photos)), model)
+    basis, coefficients = solve_bank(equations, model, config.regularisation)
+    model.basis.copy_(basis)
+    model.coefficients.copy_(coefficients)
+    model.blend_weights.copy_((yield from _blend_weights(model, photos)))
+    counts = equations.count
+    log.info(
+        "x%d: %d photos; samples per bucket (8 symmetries) min %d, median %d; blend weights %s",
+        config.scale, len(photos), int(counts.min()), int(counts.median()),
+        [round(w, 3) for w in model.blend_weights.tolist()],
+    )
+    return model.eval()
+
+
+def training_photos(folders: Sequence[Path]) -> list[Path]:
+    photos = sorted(
+        path
+        for folder in folders
+        for path in Path(folder).rglob("*")
+        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES
+    )
+    if not photos:
+        raise ValueError(f"no training images in {', '.join(str(f) for f in folders)}")
+    return photos
+
+
+def training_pair(path: Path, scale: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(HR Y, LR Y), each (1, 1, H, W) float32, with the benchmark's mod-crop and downscale."""
+    hr = mod_crop(photo_to_tensors(read_image(path))[0], scale)
+    return rgb_to_y(hr), rgb_to_y(make_lr(hr, scale))
+
+
+def _threshold_samples(
+    model: Raisr, config: RaisrFitConfig, photos: list[Path]
+) -> Generator[FitProgress, None, tuple[torch.Tensor, torch.Tensor]]:
+    """A random sample of (strength, coherence) over the inner pixels of every photo."""
+    generator = torch.Generator().manual_seed(config.seed)
+    strengths, coherences = [], []
+    for done, path in enumerate(photos, start=1):
+        _, lr = training_pair(path, config.scale)
+        structure = model.gradient_structure(model.cheap_upscale(lr))
+        strength = _inner(model, structure.strength).reshape(-1)
+        pick = torch.randperm(strength.numel(), generator=generator)[: config.threshold_samples_per_photo]
+        strengths.append(strength[pick])
+        coherences.append(_inner(model, structure.coherence).reshape(-1)[pick])
+        yield FitProgress("thresholds", done, len(photos))
+    return torch.cat(strengths), torch.cat(coherences)
+
+
+def _quantiles(values: torch.Tensor, fractions: Sequence[float]) -> torch.Tensor:
+    return torch.quantile(values.double(), torch.tensor(fractions, dtype=torch.float64)).float()
+
+
+def normal_equations(model: Raisr, photos: list[Path]) -> Generator[FitProgress, None, NormalEquations]:
+    equations = NormalEquations.zeros(model.buckets, model.patch_size**2)
+    for done, path in enumerate(photos, start=1):
+        hr, lr = training_pair(path, model.scale)
+        upscaled = model.cheap_upscale(lr)
+        bucket = model.bucket_index(upscaled)
+        for patches, target, index in _bands(model, upscaled, hr, bucket):
+            equations.add(patches, target, index)
+        yield FitProgress("filters", done, len(photos))
+    return equations
+
+
+def _bands(
+    model: Raisr, upscaled: torch.Tensor, hr: torch.Tensor, bucket: torch.Tensor
+) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """(patches (L, K), HR minus upscale (L,), bucket (L,)) in float64 for the pixels whose whole
+    patch lies inside the photo, a band of rows at a time."""
+    radius = model.patch_size // 2
+    height, width = upscaled.shape[-2:]
+    inner_width = width - 2 * radius
+    if height <= 2 * radius or inner_width <= 0:
+        return
+    rows_per_band = max(1, _BAND_PIXELS // inner_width)
+    residual = (hr - upscaled)[0, 0].double()
+    for top in range(radius, height - radius, rows_per_band):
+        bottom = min(top + rows_per_band, height - radius)
+        window = upscaled[:, :, top - radius : bottom + radius].double()
+        patches = F.unfold(window, model.patch_size)[0].t()
+        target = residual[top:bottom, radius : width - radius].reshape(-1)
+        index = bucket[0, top:bottom, radius : width - radius].reshape(-1)
+        yield patches, target, index
+
+
+def _blend_weights(model: Raisr, photos: list[Path]) -> Generator[FitProgress, None, torch.Tensor]:
+    """Per number of flipped census bits, argmin_w |upscale + w (filtered - upscale) - HR|^2."""
+    products = torch.zeros(CENSUS_BITS + 1, dtype=torch.float64)
+    squares = torch.zeros(CENSUS_BITS + 1, dtype=torch.float64)
+    for done, path in enumerate(photos, start=1):
+        hr, lr = training_pair(path, model.scale)
+        upscaled, filtered = model.upscale_and_filter(lr)
+        changed = _inner(model, model.census_change(upscaled, filtered)).reshape(-1)
+        step = _inner(model, filtered - upscaled).reshape(-1).double()
+        wanted = _inner(model, hr - upscaled).reshape(-1).double()
+        products.index_add_(0, changed, step * wanted)
+        squares.index_add_(0, changed, step * step)
+        yield FitProgress("blending", done, len(photos))
+    weights = torch.where(squares > 0, products / squares.clamp(min=1e-12), torch.ones_like(squares))
+    return weights.clamp(0, 1).float()
+
+
+def _inner(model: Raisr, image: torch.Tensor) -> torch.Tensor:
+    """The pixels whose whole filter patch lies inside the photo."""
+    radius = model.patch_size // 2
+    return image[..., radius:-radius, radius:-radius]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Learn RAISR filters for one scale and write them.")
+    parser.add_argument("--scale", type=int, required=True)
+    parser.add_argument("--out", type=Path, required=True, help="the .safetensors file to write")
+    parser.add_argument("--data", type=Path, nargs="+", help="training image folders (default: the recipe's)")
+    parser.add_argument("--recipe", type=Path, default=Path("recipes/raisr.toml"))
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    torch.set_num_threads(args.threads)
+    recipe = tomllib.loads(args.recipe.read_text(encoding="utf-8"))
+    own = {k: v for k, v in recipe.items() if k not in ("name", "trainer", "data", "validation")}
+    config = RaisrFitConfig.from_recipe(own, scale=args.scale)
+    folders = args.data or [(args.recipe.parent / f).resolve() for f in recipe["data"]["train"]]
+    started = time.perf_counter()
+    fitting = fit_raisr(config, folders)
+    with torch.inference_mode():
+        while True:
+            try:
+                progress = next(fitting)
+            except StopIteration as finished:
+                model = finished.value
+                break
+            if progress.done == progress.total:
+                log.info("%s: %d photos after %.0f s", progress.stage, progress.total, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    card = {
+        "training_data": [Path(f).name for f in folders],
+        "recipe": f"{args.recipe.as_posix()} ({asdict(config)})",
+        "command": f"python -m enhancer.train.raisr_fit --scale {args.scale} --out {args.out.as_posix()}",
+        "fit_seconds": round(seconds, 1),
+        "hardware": f"{os.cpu_count()}-core CPU, {args.threads} threads",
+    }
+    save_weights(args.out, model, name=recipe.get("name", "raisr"), arch="raisr", scales=(config.scale,),
+                 config=config.network_config(), card=card, half=False)
+    log.info("wrote %s after %.0f s", args.out, seconds)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""RAISR's network: the fast path computes the filter bank exactly, the hash behaves as a gradient
+hash should, and an untrained bank is the cheap upscale."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from enhancer.imaging.resize import imresize
+from enhancer.models.archs.raisr import SPECS, Raisr
+from enhancer.models.registry import ResolvedModel
+from enhancer.models.weights import read_header, save_weights
+
+
+def random_bank(scale: int, *, seed: int = 0) -> Raisr:
+    """A float64 network with a random bank and thresholds that split these test images."""
+    generator = torch.Generator().manual_seed(seed)
+    model = Raisr(scale=scale, basis_size=3).double()
+    model.basis.copy_(torch.randn(model.basis.shape, generator=generator) * 0.05)
+    model.coefficients.copy_(torch.randn(model.coefficients.shape, generator=generator))
+    model.strength_thresholds.copy_(torch.tensor([1e-4, 1e-3]))
+    model.coherence_thresholds.copy_(torch.tensor([0.3, 0.6]))
+    return model
+
+
+def edge(size: int, degrees: float) -> torch.Tensor:
+    """(1, 1, size, size): a soft straight step whose gradient points at `degrees` (x right, y down)."""
+    angle = math.radians(degrees)
+    coords = torch.arange(size, dtype=torch.float64) - (size - 1) / 2
+    along = math.cos(angle) * coords[None, :] + math.sin(angle) * coords[:, None]
+    return torch.sigmoid(along)[None, None]
+
+
+def angle_bin(model: Raisr, image: torch.Tensor) -> torch.Tensor:
+    hashes = model.bucket_index(image) % model.hashes_per_phase
+    return hashes // (model.strength_bins * model.coherence_bins)
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_an_untrained_bank_is_the_bicubic_upscale(scale):
+    y = torch.rand(2, 1, 9, 13)
+    out = Raisr(scale=scale)(y)
+    assert out.shape == (2, 1, 9 * scale, 13 * scale)
+    torch.testing.assert_close(out, imresize(y, scale=scale), atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_filtering_applies_each_pixels_11x11_filter_to_the_bicubic_upscale(scale):
+    model = random_bank(scale)
+    y = torch.rand(1, 1, 11, 14, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    _, filtered = model.upscale_and_filter(y)
+    upscaled = imresize(y, scale=scale)
+    bucket = model.bucket_index(upscaled)[:, 5:-5, 5:-5].reshape(-1)
+    patches = F.unfold(upscaled, 11)[0].t()
+    expected = (patches * model.filters[bucket]).sum(1).view(upscaled.shape[-2] - 10, -1)
+    assert len(bucket.unique()) > 20  # many different filters took part
+    torch.testing.assert_close(filtered[0, 0, 5:-5, 5:-5], expected, atol=1e-5, rtol=0)
+
+
+def test_rotating_a_strong_edge_by_90_degrees_moves_its_angle_by_12_of_24_bins():
+    model = random_bank(2)
+    image = edge(41, 20.0)  # 20 degrees: well inside bin 2 (15..22.5)
+    centre = (slice(None), slice(15, 26), slice(15, 26))
+    before = angle_bin(model, image)[centre]
+    after = angle_bin(model, torch.rot90(image, 1, dims=(2, 3)))[centre]
+    assert (before == 2).all()
+    assert ((before + 12) % 24 == after).all()
+
+
+def test_an_edge_is_strong_and_coherent_and_a_flat_region_weak():
+    model = random_bank(2)
+    structure = model.gradient_structure(edge(41, 20.0) * 0.5)
+    flat = model.gradient_structure(torch.full((1, 1, 41, 41), 0.5, dtype=torch.float64))
+    assert structure.strength[0, 20, 20] > model.strength_thresholds[-1]
+    assert structure.coherence[0, 20, 20] > 0.9
+    assert (flat.strength == 0).all() and (flat.coherence == 0).all()
+    strength_bin = (model.bucket_index(torch.full((1, 1, 9, 9), 0.5)) // model.coherence_bins) % 3
+    assert (strength_bin == 0).all()
+
+
+def test_the_census_blend_undoes_filtering_where_the_structure_flipped():
+    model = random_bank(2)
+    y = torch.rand(1, 1, 10, 10, dtype=torch.float64)
+    upscaled, filtered = model.upscale_and_filter(y)
+    model.blend_weights.copy_(torch.tensor([1.0] * 3 + [0.0] * 6))
+    out = model.blend(upscaled, filtered)
+    flipped = model.census_change(upscaled, filtered)
+    assert flipped.min() < 3 and flipped.max() >= 3
+    torch.testing.assert_close(out[flipped >= 3], upscaled[flipped >= 3])
+    torch.testing.assert_close(out[flipped < 3], filtered[flipped < 3])
+
+
+def test_a_tile_with_the_specs_overlap_gives_the_untiled_pixels():
+    (spec,) = SPECS
+    model = random_bank(3)
+    y = torch.rand(1, 1, 30, 30, dtype=torch.float64)
+    whole = model(y)
+    tile = model(y[..., 8:24, 5:27])
+    inner = spec.overlap * 3
+    torch.testing.assert_close(
+        tile[..., inner:-inner, inner:-inner],
+        whole[..., 24 + inner : 72 - inner, 15 + inner : 81 - inner],
+    )
+
+
+def test_the_bank_travels_through_a_weights_file(tmp_path):
+    model = random_bank(2).float()
+    model.blend_weights.copy_(torch.linspace(1, 0.5, 9))
+    weights = save_weights(
+        tmp_path / "raisr-x2.safetensors", model, name="raisr", arch="raisr", scales=(2,),
+        config={"basis_size": 3}, card={}, half=False,
+    )
+    rebuilt = ResolvedModel("raisr", SPECS[0], 2, read_header(weights.path)).build()
+    y = torch.rand(1, 1, 12, 12)
+    torch.testing.assert_close(rebuilt(y), model(y), atol=0, rtol=0)

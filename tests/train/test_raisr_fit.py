@@ -1,0 +1,118 @@
+"""RAISR's learner: least squares that recover known filters, symmetries that equal transformed
+photos, and a fit on a few small photos that beats the cheap upscale on them."""
+
+import math
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from enhancer.models.archs.raisr import Raisr
+from enhancer.train.raisr_equations import NormalEquations, solve_bank, with_symmetries
+from enhancer.train.raisr_fit import FitProgress, RaisrFitConfig, fit_raisr, normal_equations, training_pair
+
+RECIPE = Path(__file__).parents[2] / "recipes" / "raisr.toml"
+
+
+def drain(generator):
+    steps = []
+    while True:
+        try:
+            steps.append(next(generator))
+        except StopIteration as finished:
+            return steps, finished.value
+
+
+def write_photo(path: Path, seed: int, size=(36, 44)) -> Path:
+    """Smooth random shapes plus a little texture, 8-bit RGB."""
+    generator = np.random.default_rng(seed)
+    ys, xs = np.mgrid[: size[0], : size[1]].astype(np.float64)
+    image = np.zeros(size)
+    for _ in range(6):
+        cy, cx, r = generator.uniform(0, size[0]), generator.uniform(0, size[1]), generator.uniform(4, 14)
+        image += generator.uniform(-0.5, 0.5) / (1 + np.exp((np.hypot(ys - cy, xs - cx) - r) * 1.5))
+    image += 0.04 * generator.standard_normal(size)
+    rgb = np.clip((image - image.min()) / np.ptp(image) * 255, 0, 255).astype(np.uint8)
+    Image.fromarray(np.stack([rgb, rgb[::-1], rgb[:, ::-1]], axis=-1)).save(path)
+    return path
+
+
+def test_least_squares_recover_filters_made_from_a_known_basis():
+    model = Raisr(scale=2, angle_bins=2, strength_bins=1, coherence_bins=1, basis_size=2)
+    generator = torch.Generator().manual_seed(0)
+    basis = torch.linalg.qr(torch.randn(121, 2, dtype=torch.float64, generator=generator))[0].t()
+    coefficients = torch.randn(model.buckets, 2, dtype=torch.float64, generator=generator)
+    known = coefficients @ basis  # (buckets, 121): the residual of every bucket's filter
+    bucket = torch.randint(0, model.buckets, (4000,), generator=generator)
+    patches = torch.rand(4000, 121, dtype=torch.float64, generator=generator)
+    equations = NormalEquations.zeros(model.buckets, 121)
+    equations.add(patches, (patches * known[bucket]).sum(1), bucket)
+    learned_basis, learned_coefficients = solve_bank(equations, model, regularisation=1e-9)
+    learned = torch.cat([learned_coefficients[p * 2 : p * 2 + 2] @ learned_basis[p] for p in range(4)])
+    torch.testing.assert_close(learned.double(), known, atol=1e-4, rtol=0)
+    assert equations.count.sum() == 4000
+
+
+def test_symmetrised_statistics_equal_those_of_the_rotated_and_flipped_photos(tmp_path):
+    photo = write_photo(tmp_path / "photo.png", seed=3)
+    rgb = np.asarray(Image.open(photo))
+    variants = tmp_path / "variants"
+    variants.mkdir()
+    for transpose in (False, True):
+        for flip_rows in (False, True):
+            for flip_columns in (False, True):
+                image = rgb.transpose(1, 0, 2) if transpose else rgb
+                image = image[::-1] if flip_rows else image
+                image = image[:, ::-1] if flip_columns else image
+                name = f"{transpose:d}{flip_rows:d}{flip_columns:d}.png"
+                Image.fromarray(np.ascontiguousarray(image)).save(variants / name)
+    model = Raisr(scale=2)
+    model.strength_thresholds.copy_(torch.tensor([2e-5, 3e-4]))
+    model.coherence_thresholds.copy_(torch.tensor([0.3, 0.6]))
+    _, one = drain(normal_equations(model, [photo]))
+    _, eight = drain(normal_equations(model, sorted(variants.iterdir())))
+    symmetrised = with_symmetries(one, model)
+    assert (symmetrised.count == eight.count).all()
+    assert len(one.count.nonzero()) > 50
+    torch.testing.assert_close(symmetrised.gram, eight.gram, atol=1e-6, rtol=1e-6)
+    torch.testing.assert_close(symmetrised.moment, eight.moment, atol=1e-6, rtol=1e-6)
+
+
+def test_a_fit_on_a_few_photos_beats_the_cheap_upscale_on_them(tmp_path):
+    photos = [write_photo(tmp_path / f"{seed}.png", seed) for seed in range(4)]
+    config = RaisrFitConfig(scale=2, basis_size=4, threshold_samples_per_photo=500)
+    steps, model = drain(fit_raisr(config, [tmp_path]))
+    assert [s.stage for s in steps] == ["thresholds"] * 4 + ["filters"] * 4 + ["blending"] * 4
+    assert steps[-1] == FitProgress("blending", 4, 4)
+    assert model.strength_thresholds[0] < model.strength_thresholds[1]
+
+    def error(network):
+        total = 0.0
+        for path in photos:
+            hr, lr = training_pair(path, 2)
+            total += float(((network(lr) - hr)[..., 6:-6, 6:-6] ** 2).mean())
+        return total
+
+    with torch.inference_mode():
+        learned, cheap = error(model), error(Raisr(scale=2))
+    assert learned < 0.9 * cheap
+
+
+def test_the_shipped_recipe_gives_each_scale_its_basis_size():
+    own = tomllib.loads(RECIPE.read_text())
+    own = {k: v for k, v in own.items() if k not in ("name", "trainer", "data", "validation")}
+    sizes = {scale: RaisrFitConfig.from_recipe(own, scale=scale).basis_size for scale in own["scales"]}
+    assert sizes == {2: 12, 3: 16, 4: 24}
+    with pytest.raises(ValueError, match="not x8"):
+        RaisrFitConfig.from_recipe(own, scale=8)
+    with pytest.raises(ValueError, match="angel_bins"):
+        RaisrFitConfig.from_recipe({**own, "angel_bins": 24}, scale=2)
+
+
+def test_an_empty_folder_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="no training images"):
+        next(fit_raisr(RaisrFitConfig(scale=2), [tmp_path]))
+    assert math.isfinite(RaisrFitConfig(scale=3).regularisation)
