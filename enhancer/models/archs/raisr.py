@@ -177,25 +177,32 @@ class Raisr(nn.Module):
         """The cheap upscale (N, 1, sH, sW) and every basis filter's response on it, per cell:
         (N, H, W, scale, scale, basis_size), all from one convolution of the input."""
         n, _, height, width = y.shape
-        s, j, taps = self.scale, self.basis_size, 2 * self.lr_radius + 1
-        # The bicubic upscale of a cell's phase (r, c) at LR offset (u, v) weighs the LR pixel by
-        # rows[r, u] * rows[c, v]; a filter f on the upscale becomes rows[r]^T f rows[c].
-        rows = self.bicubic_rows.to(y.dtype)
-        centre = self.patch_size // 2
-        near = rows[centre : centre + s]  # (phase, LR taps): the upscale at the pixel itself
-        basis = self.basis.to(y.dtype).view(s, s, j, self.patch_size, self.patch_size)
-        composed = torch.einsum("rpu,rcjpq,cqv->rcjuv", _phase_rows(rows, s), basis, _phase_rows(rows, s))
-        bicubic = torch.einsum("ru,cv->rcuv", near, near)
-        kernels = torch.cat((bicubic[:, :, None], composed), dim=2).view(s * s * (j + 1), taps, 1, taps)
         padded = _pad_symmetric(y, self.lr_radius)[:, 0]
         # Rows stacked as channels: a (1 x taps) convolution over `taps` channels is the same
         # (taps x taps) filter, and runs several times faster on a CPU than a 1-channel one.
         stacked = padded.unfold(1, height, 1).permute(0, 1, 3, 2)  # (N, taps, H, W + 2r) view
         stacked = stacked.contiguous(memory_format=torch.channels_last)
-        out = F.conv2d(stacked, kernels.contiguous(memory_format=torch.channels_last))
-        cells = out.permute(0, 2, 3, 1).reshape(n, height, width, s, s, j + 1)
-        upscaled = _from_cells(cells[..., 0])
-        return upscaled, cells[..., 1:]
+        out = F.conv2d(stacked, self._lr_kernels(y.dtype).contiguous(memory_format=torch.channels_last))
+        cells = out.permute(0, 2, 3, 1).reshape(n, height, width, self.scale, self.scale, -1)
+        return _from_cells(cells[..., 0]), cells[..., 1:]
+
+    def _lr_kernels(self, dtype: torch.dtype) -> torch.Tensor:
+        """(s * s * (J + 1), taps, 1, taps): per phase (r, c), the bicubic upscale, then each basis
+        filter applied to it, as filters on the low-resolution input.
+
+        The upscale at phase (r, c) weighs the LR pixel at offset (u, v) by rows[r, u] * rows[c, v],
+        so a filter f on the upscale is the LR filter rows_r^T f rows_c, with rows_r the rows that
+        the filter's taps read from a pixel of phase r.
+        """
+        s, j, patch = self.scale, self.basis_size, self.patch_size
+        rows = self.bicubic_rows.to(dtype)
+        reads = torch.stack([rows[r : r + patch] for r in range(s)])  # (phase, patch tap, LR tap)
+        at_pixel = reads[:, patch // 2]  # (phase, LR tap)
+        basis = self.basis.to(dtype).view(s, s, j, patch, patch)
+        composed = torch.einsum("rpu,rcjpq,cqv->rcjuv", reads, basis, reads)
+        bicubic = torch.einsum("ru,cv->rcuv", at_pixel, at_pixel)
+        taps = rows.shape[-1]
+        return torch.cat((bicubic[:, :, None], composed), dim=2).view(s * s * (j + 1), taps, 1, taps)
 
     def _window_sums(self, x: torch.Tensor) -> torch.Tensor:
         """Gaussian-weighted local sums of each channel, as two separable passes of shifted adds
@@ -241,12 +248,6 @@ def _bicubic_rows(scale: int, radius: int) -> torch.Tensor:
     used = weights.abs().sum(0) > 1e-12
     lr_radius = int(max(reach - used.nonzero()[0].item(), used.nonzero()[-1].item() - reach))
     return weights[:, reach - lr_radius : reach + lr_radius + 1].float()
-
-
-def _phase_rows(rows: torch.Tensor, scale: int) -> torch.Tensor:
-    """(scale, patch, LR taps): for phase r, the rows that the patch offsets of a pixel read."""
-    patch = rows.shape[0] - scale + 1
-    return torch.stack([rows[phase : phase + patch] for phase in range(scale)])
 
 
 def _pad_symmetric(y: torch.Tensor, radius: int) -> torch.Tensor:
