@@ -279,6 +279,8 @@ SPECS = (
         # 1), which the bicubic upscale takes from 2 low-resolution pixels further.
         overlap=6,
         half_precision=False,
-        bytes_per_pixel=2048,
+        # At x4: the convolution's 16 x 25 responses and the 16 x 24 gathered coefficients per
+        # input pixel dominate (x2 needs a quarter of it).
+        bytes_per_pixel=4096,
     ),
 )
