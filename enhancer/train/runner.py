@@ -19,6 +19,7 @@ from enhancer.models.weights import WeightsFile
 from enhancer.train.checkpoint import checkpoint_path
 from enhancer.train.export import export_model, make_card
 from enhancer.train.fit import FitProgress, fit
+from enhancer.train.raisr_recipe import fit_raisr_recipe
 from enhancer.train.recipe import Recipe, RecipeError
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def train(
 def _trainer(recipe: Recipe):
     """The generator function that trains the recipe's models (see `fit` for its signature)."""
     if recipe.trainer == "raisr":
-        raise RecipeError(f"{recipe.path}: trainer = 'raisr' is not available in this build")
+        return fit_raisr_recipe
     return fit
 
 

@@ -5,6 +5,7 @@ import torch
 from enhancer.cli import main
 from enhancer.models import registry
 from enhancer.models.weights import read_header
+from tests.data.photos import write_photos
 from tests.train.recipes import write_tiny_recipe
 
 
@@ -52,3 +53,35 @@ def test_a_time_limited_run_is_written_and_resumed(tmp_path, capsys):
     assert main(["train", str(recipe), "--scale", "2", "--out", str(out)]) == 0
     assert read_header(out).card["iterations"] == 6
     assert json.dumps(read_header(out).card)  # the card is plain JSON
+
+
+TINY_RAISR = """
+name = "tiny-raisr"
+arch = "raisr"
+trainer = "raisr"
+scales = [2]
+angle_bins = 4
+strength_bins = 2
+coherence_bins = 2
+strength_quantiles = [0.5]
+coherence_quantiles = [0.5]
+threshold_samples_per_photo = 500
+basis_size = { 2 = 4 }
+
+[data]
+train = ["photos"]
+
+[validation]
+folders = ["Bench"]
+"""
+
+
+def test_train_hands_a_raisr_recipe_to_its_least_squares_fit(tmp_path, capsys):
+    write_photos(tmp_path / "photos", count=3, size=(48, 40))
+    write_photos(tmp_path / "Bench", count=1, size=(24, 24), seed=9)
+    (tmp_path / "raisr.toml").write_text(TINY_RAISR)
+    assert main(["train", str(tmp_path / "raisr.toml"), "--scale", "2"]) == 0
+    model = registry.resolve("tiny-raisr", 2)
+    assert model.spec.id == "raisr" and model.weights.config["angle_bins"] == 4
+    assert model.build()(torch.rand(1, 1, 9, 7)).shape == (1, 1, 18, 14)
+    assert [m["dataset"] for m in model.weights.card["measured"]] == ["Bench"]
