@@ -29,7 +29,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from enhancer.engine.batch import IMAGE_SUFFIXES
+from enhancer.data.folders import image_files
 from enhancer.imaging.color import rgb_to_y
 from enhancer.imaging.io import photo_to_tensors, read_image
 from enhancer.models.archs.raisr import CENSUS_BITS, Raisr
@@ -113,7 +113,7 @@ class FitProgress:
 
 def fit_raisr(config: RaisrFitConfig, folders: Sequence[Path]) -> Generator[FitProgress, None, Raisr]:
     """Learn a RAISR network for `config.scale` from every image under `folders`."""
-    photos = training_photos(folders)
+    photos = image_files(folders)
     model = Raisr(scale=config.scale, **config.network_config())
     strengths, coherences = yield from _threshold_samples(model, config, photos)
     model.strength_thresholds.copy_(_quantiles(strengths, config.strength_quantiles))
@@ -130,18 +130,6 @@ def fit_raisr(config: RaisrFitConfig, folders: Sequence[Path]) -> Generator[FitP
         [round(w, 3) for w in model.blend_weights.tolist()],
     )
     return model.eval()
-
-
-def training_photos(folders: Sequence[Path]) -> list[Path]:
-    photos = sorted(
-        path
-        for folder in folders
-        for path in Path(folder).rglob("*")
-        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES
-    )
-    if not photos:
-        raise ValueError(f"no training images in {', '.join(str(f) for f in folders)}")
-    return photos
 
 
 def training_pair(path: Path, scale: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -113,6 +113,6 @@ def test_the_shipped_recipe_gives_each_scale_its_basis_size():
 
 
 def test_an_empty_folder_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="no training images"):
+    with pytest.raises(ValueError, match="no images"):
         next(fit_raisr(RaisrFitConfig(scale=2), [tmp_path]))
     assert math.isfinite(RaisrFitConfig(scale=3).regularisation)
