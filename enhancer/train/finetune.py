@@ -17,7 +17,6 @@ import errno
 import json
 import logging
 import shutil
-import time
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -49,7 +48,6 @@ from enhancer.train.fit import FitProgress, FitResult, fit, translated
 from enhancer.train.optimization import make_optimizer
 from enhancer.train.recipe import (
     DataConfig,
-    OptimizerConfig,
     Recipe,
     RecipeError,
     ScheduleConfig,

@@ -43,6 +43,20 @@ def device_choices() -> list[str]:
     return choices
 
 
+def engine_controls() -> tuple[QComboBox, QComboBox, QSpinBox]:
+    """The device, precision and tile inputs, alike wherever they appear (panel and settings)."""
+    device = QComboBox()
+    device.addItems(device_choices())
+    precision = QComboBox()
+    precision.addItems(list(PRECISIONS))
+    tile = QSpinBox()
+    tile.setRange(0, MAX_TILE)
+    tile.setSingleStep(TILE_STEP)
+    tile.setSpecialValueText("Auto")
+    tile.setSuffix(" px")
+    return device, precision, tile
+
+
 class ModelPanel(QWidget):
     model_changed = Signal()
     """The highlighted model or its scale changed."""
@@ -68,15 +82,7 @@ class ModelPanel(QWidget):
         self.card.setTextFormat(Qt.TextFormat.RichText)
         self.card.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.scale = QComboBox()
-        self.device = QComboBox()
-        self.device.addItems(device_choices())
-        self.precision = QComboBox()
-        self.precision.addItems(list(PRECISIONS))
-        self.tile = QSpinBox()
-        self.tile.setRange(0, MAX_TILE)
-        self.tile.setSingleStep(TILE_STEP)
-        self.tile.setSpecialValueText("Auto")
-        self.tile.setSuffix(" px")
+        self.device, self.precision, self.tile = engine_controls()
         self.simulate = QCheckBox("Simulate low resolution")
         self.simulate.setToolTip("Downscale the photo first, upscale that, and score the result "
                                  "against the photo (PSNR / SSIM on Y)")

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidget
 
-from enhancer.engine.precision import PREFERENCES as PRECISIONS
-from enhancer.ui.model_panel import MAX_TILE, TILE_STEP, device_choices
+from enhancer.ui.model_panel import engine_controls
 from enhancer.ui.settings import Settings
 
 OUTPUT_FORMATS = ("png", "jpg", "webp", "tif")
@@ -19,15 +18,7 @@ class GeneralTab(QWidget):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.device = QComboBox()
-        self.device.addItems(device_choices())
-        self.precision = QComboBox()
-        self.precision.addItems(list(PRECISIONS))
-        self.tile = QSpinBox()
-        self.tile.setRange(0, MAX_TILE)
-        self.tile.setSingleStep(TILE_STEP)
-        self.tile.setSpecialValueText("Auto")
-        self.tile.setSuffix(" px")
+        self.device, self.precision, self.tile = engine_controls()
         self.output_format = QComboBox()
         self.output_format.addItems(list(OUTPUT_FORMATS))
         self.quality = QSpinBox()
