@@ -90,14 +90,22 @@ def reference_photos(folder: Path) -> list[Path]:
 
 
 def run(app: QApplication, window, trigger, *, runs: int = 1) -> None:
-    for index in range(runs):
-        loop = QEventLoop()
-        window.tasks.done.connect(loop.quit)
-        if index == 0:
-            trigger()
+    """Trigger a run and wait until `runs` tasks are done, counting every one (fast models
+    finish while the previous one is still being settled)."""
+    loop = QEventLoop()
+    remaining = [runs]
+
+    def task_done() -> None:
+        remaining[0] -= 1
+        if remaining[0] == 0:
+            loop.quit()
+
+    window.tasks.done.connect(task_done)
+    trigger()
+    if remaining[0] > 0:
         loop.exec()
-        window.tasks.done.disconnect(loop.quit)
-        settle(app, 100)
+    window.tasks.done.disconnect(task_done)
+    settle(app, 100)
 
 
 def settle(app: QApplication, milliseconds: int) -> None:

@@ -26,6 +26,8 @@ class CatalogEntry:
     weights: tuple[str, ...] = ()
     user: bool = False
     card: dict[str, Any] = field(default_factory=dict)
+    # What `enhancer bench` measured, from the cards of every weights file of the model.
+    measured: tuple[dict[str, Any], ...] = ()
 
     @property
     def uses_reference(self) -> bool:
@@ -44,9 +46,8 @@ class CatalogEntry:
 
     @property
     def benchmark(self) -> dict[str, float]:
-        """Measured PSNR-Y by "<dataset> x<scale>", as the card records them (may be empty)."""
-        figures = self.card.get("benchmark", {})
-        return {str(key): float(value) for key, value in figures.items()}
+        """Measured PSNR-Y by "<dataset> x<scale>", as the cards record them (may be empty)."""
+        return {f"{m['dataset']} x{m['scale']}": float(m["psnr_y"]) for m in self.measured}
 
     def as_json(self) -> dict[str, Any]:
         """File names, not paths, so a bundle and a source checkout print the same list."""
@@ -93,6 +94,7 @@ def catalog() -> list[CatalogEntry]:
                 weights=tuple(w.path.name for w in files),
                 user=files[0].path.resolve().parent == user_dir,
                 card=dict(files[0].card),
+                measured=tuple(m for w in files for m in w.card.get("measured", ())),
             )
         )
     return entries

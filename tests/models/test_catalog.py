@@ -31,10 +31,16 @@ def test_speed_class_follows_kind_and_size():
     assert entry(kind="generative", parameters=500_000).speed_class == "slow"
 
 
-def test_benchmark_figures_come_from_the_card():
+def test_benchmark_figures_come_from_the_cards():
     assert entry().benchmark == {}
-    figures = entry(card={"benchmark": {"Set5 x2": "36.5", "Set14 x2": 32.1}}).benchmark
-    assert figures == {"Set5 x2": 36.5, "Set14 x2": 32.1}
+    measured = ({"dataset": "Set5", "scale": 2, "psnr_y": 36.5},
+                {"dataset": "Set14", "scale": 4, "psnr_y": 28.1})
+    assert entry(measured=measured).benchmark == {"Set5 x2": 36.5, "Set14 x4": 28.1}
+
+
+def test_shipped_models_show_what_their_cards_measured():
+    raisr = next(e for e in catalog() if e.id == "raisr")
+    assert {"Set5 x2", "Set5 x3", "Set5 x4"} <= raisr.benchmark.keys()
 
 
 def test_reference_models_are_the_ones_whose_architecture_takes_references(with_reference_arch):
