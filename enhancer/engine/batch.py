@@ -8,12 +8,13 @@ never over any input of the batch.
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
+from enhancer.engine.output_options import OutputOptions
 from enhancer.engine.upscaler import TileProgress, Upscaler
 from enhancer.imaging.io import ImageError, photo_to_tensors, read_image, tensors_to_photo, write_image
 from enhancer.imaging.resize import imresize
@@ -68,12 +69,14 @@ class PlanError(ValueError):
     """The inputs and the output cannot be paired (missing input, output clashes with an input)."""
 
 
-def plan_jobs(inputs: Sequence[Path], output: Path) -> list[FileJob]:
+def plan_jobs(inputs: Sequence[Path], output: Path, *,
+              file_name: Callable[[Path], str] = lambda source: source.name) -> list[FileJob]:
     """Pair each input image with its output path.
 
     One input file and an output that is not an existing folder: the output is that file.
     Otherwise the output is a folder; a folder among the inputs is walked recursively and its tree
-    mirrored inside the output folder.
+    mirrored inside the output folder, each file named `file_name(source)` (by default the
+    source's own name).
     """
     if len(inputs) == 1 and inputs[0].is_file() and not output.is_dir():
         return [FileJob(inputs[0], output)]
@@ -82,15 +85,21 @@ def plan_jobs(inputs: Sequence[Path], output: Path) -> list[FileJob]:
         if source.is_dir():
             for path in sorted(source.rglob("*")):
                 if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
-                    jobs.append(FileJob(path, output / path.relative_to(source.parent)))
+                    folder = output / path.parent.relative_to(source.parent)
+                    jobs.append(FileJob(path, folder / file_name(path)))
         elif source.exists():
-            jobs.append(FileJob(source, output / source.name))
+            jobs.append(FileJob(source, output / file_name(source)))
         else:
             raise PlanError(f"{source}: no such file or folder")
     sources = {job.source.resolve() for job in jobs}
+    destinations: dict[Path, Path] = {}
     for job in jobs:
         if job.destination.resolve() in sources:
             raise PlanError(f"{job.destination}: the output would replace an input")
+        other = destinations.setdefault(job.destination.resolve(), job.source)
+        if other != job.source:
+            raise PlanError(f"{other} and {job.source} would both be written to "
+                            f"{job.destination}; name outputs after their photo ({{stem}})")
     return jobs
 
 
@@ -100,8 +109,11 @@ def pending_jobs(jobs: Sequence[FileJob]) -> list[FileJob]:
 
 
 def upscale_files(
-    jobs: Sequence[FileJob], upscaler: Upscaler, *, refs: Sequence[torch.Tensor] = ()
+    jobs: Sequence[FileJob], upscaler: Upscaler, *, refs: Sequence[torch.Tensor] = (),
+    options: OutputOptions = OutputOptions(),
 ) -> Generator[BatchProgress, None, BatchReport]:
+    """Upscale and write each job; `options` gives the quality and whether metadata is kept
+    (the format is the destination's suffix)."""
     report = BatchReport()
     protected = [job.source for job in jobs]
     for index, job in enumerate(jobs):
@@ -113,7 +125,8 @@ def upscale_files(
             if alpha is not None:
                 alpha = imresize(alpha, scale=upscaler.scale).clamp_(0, 1)
             job.destination.parent.mkdir(parents=True, exist_ok=True)
-            write_image(job.destination, tensors_to_photo(upscaled, alpha, photo), protect=protected)
+            result = options.prepared(tensors_to_photo(upscaled, alpha, photo))
+            write_image(job.destination, result, quality=options.quality, protect=protected)
         except (ImageError, OSError, ValueError) as error:
             reason = error.reason if isinstance(error, ImageError) else str(error)
             failure = FileFailure(job.source, reason)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from enhancer.engine.batch import BatchProgress, BatchReport, pending_jobs, plan_jobs, upscale_files
 from enhancer.engine.device import describe_device
+from enhancer.engine.output_options import OutputOptions
 from enhancer.engine.upscaler import TileProgress, Upscaler
 from enhancer.imaging.io import Photo, photo_to_tensors, read_image, tensors_to_photo, write_image
 from enhancer.imaging.resize import imresize
@@ -116,10 +117,10 @@ def _difference_image(image, truth, like: Photo) -> DisplayImage:
     return DisplayImage.of_photo(tensors_to_photo(difference_map(image, truth), None, like))
 
 
-def save_photo(photo: Photo, path: Path, *, quality: int, protect: Sequence[Path] = ()
+def save_photo(photo: Photo, path: Path, *, options: OutputOptions, protect: Sequence[Path] = ()
                ) -> Generator[Step, None, Path]:
     yield Step(f"Saving {path.name}")
-    write_image(path, photo, quality=quality, protect=protect)
+    write_image(path, options.prepared(photo), quality=options.quality, protect=protect)
     return path
 
 
@@ -138,15 +139,18 @@ class BatchOutcome:
 
 
 def upscale_batch(
-    inputs: Sequence[Path], output: Path, request: RunRequest, *, skip_existing: bool = True
+    inputs: Sequence[Path], output: Path, request: RunRequest, *, skip_existing: bool = True,
+    options: OutputOptions = OutputOptions(),
 ) -> Generator[Step | BatchPlanned | BatchProgress, None, BatchOutcome]:
-    """Every image of `inputs` (folders walked recursively) into `output`, mirroring folders."""
+    """Every image of `inputs` (folders walked recursively) into `output`, mirroring folders,
+    named and written as `options` say."""
     yield Step("Finding photos")
     output.mkdir(parents=True, exist_ok=True)
-    jobs = plan_jobs(list(inputs), output)
+    jobs = plan_jobs(list(inputs), output, file_name=lambda source: options.file_name(
+        source, model=request.model, scale=request.scale))
     todo = pending_jobs(jobs) if skip_existing else jobs
     yield BatchPlanned(len(todo), len(jobs) - len(todo))
     upscaler = Upscaler(resolve(request.model, request.scale), device=request.device,
                         precision=request.precision, tile=request.tile)
-    report = yield from upscale_files(todo, upscaler)
+    report = yield from upscale_files(todo, upscaler, options=options)
     return BatchOutcome(report, len(jobs) - len(todo))

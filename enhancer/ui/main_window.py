@@ -16,6 +16,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QStackedWidget, QToolBar, QWidget
 
+from enhancer.engine.output_options import OutputOptions
 from enhancer.engine.upscaler import TileProgress
 from enhancer.imaging.io import ImageError, Photo, read_image
 from enhancer.models.catalog import CatalogEntry, catalog, reference_models
@@ -38,9 +39,10 @@ from enhancer.ui.photo_image import DisplayImage, qimage_to_photo
 from enhancer.ui.photo_view import PhotoView
 from enhancer.ui.reference_panel import ReferencePanel
 from enhancer.ui.results_panel import ResultsPanel
-from enhancer.ui.save_dialog import SaveDialog, default_output_name
+from enhancer.ui.save_dialog import SaveDialog
 from enhancer.ui.settings import Settings
 from enhancer.ui.settings_dialog import SettingsDialog
+from enhancer.ui.settings_general import output_options
 from enhancer.ui.status_bar import StatusBar
 from enhancer.ui.window_actions import WindowActions
 from enhancer.ui.worker import TaskCallbacks, TaskRunner
@@ -303,21 +305,23 @@ class MainWindow(QMainWindow):
         if result is None:
             return
         folder = self.photo_path.parent if self.photo_path else Path.home()
-        name = default_output_name(self.photo_path, result.request.model, result.request.scale)
-        dialog = SaveDialog(folder / name, quality=self.settings.number("save_quality", 95),
-                            parent=self)
+        options = output_options(self.settings)
+        name = options.file_name(self.photo_path, model=result.request.model,
+                                 scale=result.request.scale)
+        dialog = SaveDialog(folder / name, options=options, parent=self)
         if dialog.exec():
-            self.settings.set("save_quality", dialog.quality.value())
-            self.save_result(dialog.chosen_path(), quality=dialog.quality.value())
+            self.save_result(dialog.chosen_path(), options=dialog.chosen_options())
 
-    def save_result(self, path: Path, *, quality: int = 95) -> None:
-        """Write the current result in the background, never over the source photo."""
+    def save_result(self, path: Path, *, options: OutputOptions | None = None) -> None:
+        """Write the current result in the background, never over the source photo; with the
+        General settings' quality and metadata unless `options` are given."""
         result = self.results.current()
         if result is None:
             return
         protect = [self.photo_path] if self.photo_path else []
+        options = options or output_options(self.settings)
         self.tasks.start(
-            lambda: save_photo(result.photo, path, quality=quality, protect=protect),
+            lambda: save_photo(result.photo, path, options=options, protect=protect),
             TaskCallbacks(progress=lambda item: self.status.show_progress(None, item.text),
                           finished=lambda saved: self.status.show_hint(f"Saved {saved}"),
                           failed=lambda message: self.status.show_error(
@@ -331,9 +335,11 @@ class MainWindow(QMainWindow):
             return
         self.settings.set("batch_output", str(output))
         request, skip = self.models.request(), self.batch.skip_existing.isChecked()
+        options = output_options(self.settings)
         self.batch.started()
         self.tasks.start(
-            lambda: upscale_batch(inputs, output, request, skip_existing=skip),
+            lambda: upscale_batch(inputs, output, request, skip_existing=skip,
+                                  options=options),
             TaskCallbacks(progress=self.batch.show_progress, finished=self.batch.finished,
                           failed=lambda message: self.batch.stopped(f"Stopped: {message}"),
                           cancelled=lambda: self.batch.stopped(

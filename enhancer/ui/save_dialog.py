@@ -1,11 +1,12 @@
-"""Where and how to save a result: file, format and quality, with a default name.
+"""Where and how to save a result: file, format and quality, starting from the General settings.
 
-The file keeps the source's colour profile, EXIF data and bit depth where the format allows, as
-the imaging layer writes it; the dialog says so, since users check.
+The suggested name comes from the settings' file name template and format; the note says whether
+the colour profile and EXIF data go along, as the settings decide, since users check.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -22,35 +23,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-FORMATS = {"PNG": ".png", "JPEG": ".jpg", "WebP": ".webp", "TIFF": ".tif"}
-LOSSY = ("JPEG", "WebP")
-DEFAULT_QUALITY = 95
+from enhancer.engine.output_options import OutputOptions
 
-
-def default_output_name(source: Path | None, model: str, scale: int, suffix: str = ".png") -> str:
-    """"garden-espcn-x2.png" for garden.jpg upscaled x2 by espcn."""
-    stem = source.stem if source is not None else "pasted"
-    return f"{stem}-{model}-x{scale}{suffix}"
+# The output formats by the names users know them by.
+FORMAT_NAMES = {"png": "PNG", "jpg": "JPEG", "webp": "WebP", "tif": "TIFF"}
+SUFFIX_ALIASES = {".jpeg": "jpg", ".tiff": "tif"}
+LOSSY = ("jpg", "webp")
 
 
 class SaveDialog(QDialog):
-    def __init__(self, default_path: Path, *, quality: int = DEFAULT_QUALITY,
+    def __init__(self, default_path: Path, *, options: OutputOptions = OutputOptions(),
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Save Result")
+        self.options = options
         self.path = QLineEdit(str(default_path))
         self.format = QComboBox()
-        self.format.addItems(list(FORMATS))
+        for key, name in FORMAT_NAMES.items():
+            self.format.addItem(name, key)
         self.quality = QSpinBox()
         self.quality.setRange(1, 100)
-        self.quality.setValue(quality)
+        self.quality.setValue(options.quality)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
-        self.format.currentTextChanged.connect(self._on_format)
-        for name, suffix in FORMATS.items():
-            if default_path.suffix.lower() in (suffix, ".jpeg" if name == "JPEG" else suffix):
-                self.format.setCurrentText(name)
-        self._on_format(self.format.currentText())
+        self.format.currentIndexChanged.connect(self._on_format)
+        self._select_format(_format_of(default_path) or options.format)
+        self._on_format()
 
         path_row = QHBoxLayout()
         path_row.addWidget(self.path, 1)
@@ -63,8 +61,13 @@ class SaveDialog(QDialog):
         form.addRow("File", path_row)
         form.addRow("Format", self.format)
         form.addRow("Quality", self.quality)
-        note = QLabel("Keeps the colour profile, EXIF data (date, GPS) and 16-bit depth where the "
-                      "format allows.")
+        if options.keep_metadata:
+            text = ("Keeps the colour profile, EXIF data (date, GPS) and 16-bit depth where the "
+                    "format allows.")
+        else:
+            text = ("Leaves out the colour profile and EXIF data (date, GPS, camera), as the "
+                    "General settings say; keeps 16-bit depth where the format allows.")
+        note = QLabel(text)
         note.setWordWrap(True)
         form.addRow(note)
         form.addRow(buttons)
@@ -73,17 +76,32 @@ class SaveDialog(QDialog):
     def chosen_path(self) -> Path:
         return Path(self.path.text()).expanduser()
 
-    def _on_format(self, name: str) -> None:
-        self.quality.setEnabled(name in LOSSY)
+    def chosen_options(self) -> OutputOptions:
+        """The settings' options with this save's format and quality."""
+        return replace(self.options, format=self.format.currentData(),
+                       quality=self.quality.value())
+
+    def _select_format(self, key: str) -> None:
+        self.format.setCurrentIndex(max(self.format.findData(key), 0))
+
+    def _on_format(self) -> None:
+        key = self.format.currentData()
+        self.quality.setEnabled(key in LOSSY)
         path = Path(self.path.text())
         if path.name:
-            self.path.setText(str(path.with_suffix(FORMATS[name])))
+            self.path.setText(str(path.with_suffix(f".{key}")))
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(self, "Save Result", self.path.text())
         if chosen:
             self.path.setText(chosen)
-            suffix = Path(chosen).suffix.lower()
-            for name, known in FORMATS.items():
-                if suffix == known or (name == "JPEG" and suffix == ".jpeg"):
-                    self.format.setCurrentText(name)
+            key = _format_of(Path(chosen))
+            if key:
+                self._select_format(key)
+
+
+def _format_of(path: Path) -> str | None:
+    """The output format a file name's suffix asks for, if any."""
+    suffix = path.suffix.lower()
+    key = SUFFIX_ALIASES.get(suffix, suffix.lstrip("."))
+    return key if key in FORMAT_NAMES else None

@@ -38,11 +38,13 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.general.save)
         buttons.rejected.connect(self.close)
         self.models.models_changed.connect(self.models_changed)
+        self.models.models_changed.connect(self.finetune.refresh_models)
         self.finetune.model_saved.connect(self._on_model_saved)
         self.resize(760, 720)
 
     def _on_model_saved(self, name: str) -> None:
         self.models.refresh(name)
+        self.finetune.refresh_models()
         self.models_changed.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:

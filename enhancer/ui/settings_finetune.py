@@ -63,7 +63,6 @@ class FinetuneTab(QWidget):
         add_folder = QPushButton("Add Folder…")
         remove_folder = QPushButton("Remove")
         self.base = QComboBox()
-        self.base.addItems(trainable_models())
         self.scale = QComboBox()
         self.degradation = QComboBox()
         self.degradation.addItems(list(DEGRADATIONS))
@@ -123,8 +122,20 @@ class FinetuneTab(QWidget):
         self.pause_button.clicked.connect(self.pause_or_resume)
         self.cancel_button.clicked.connect(self.cancel)
         self.tasks.busy_changed.connect(self._show_state)
-        self._fill_scales()
+        self.refresh_models()
         self._show_state()
+
+    def refresh_models(self) -> None:
+        """List the models a fine-tune can start from now (after an import, a rename, a delete
+        or a finished fine-tune), keeping the chosen one and its scale when they still exist."""
+        chosen, scale = self.base.currentText(), self.scale.currentText()
+        self.base.blockSignals(True)
+        self.base.clear()
+        self.base.addItems(trainable_models())
+        self.base.setCurrentIndex(max(self.base.findText(chosen), 0))
+        self.base.blockSignals(False)
+        self._fill_scales()
+        self.scale.setCurrentIndex(max(self.scale.findText(scale), 0))
 
     def add_folder(self, folder: Path) -> None:
         self.folders.addItem(str(folder))

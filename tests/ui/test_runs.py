@@ -2,6 +2,7 @@
 
 import pytest
 
+from enhancer.engine.output_options import OutputOptions
 from enhancer.imaging.io import read_image
 from tests.ui.fake_models import install_fake_models
 from tests.ui.photos import write_photo
@@ -96,7 +97,8 @@ def test_save_writes_the_result_next_to_nothing_it_should_not(qtbot, window, tmp
     target = tmp_path / "out" / "garden-bicubic-x2.jpg"
     target.parent.mkdir()
 
-    run_and_wait(qtbot, window, lambda: window.save_result(target, quality=80))
+    run_and_wait(qtbot, window, lambda: window.save_result(target,
+                                                           options=OutputOptions(quality=80)))
 
     assert read_image(target).rgb.shape == (60, 80, 3)
     assert "Saved" in window.status.notice.text()

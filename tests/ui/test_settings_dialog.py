@@ -11,6 +11,10 @@ def _model_ids(window) -> list[str]:
     return [panel.item(row).data(Qt.ItemDataRole.UserRole) for row in range(panel.count())]
 
 
+def _finetune_bases(tab) -> list[str]:
+    return [tab.base.itemText(row) for row in range(tab.base.count())]
+
+
 def _fill_finetune(tab, photos, *, name="mine", iterations=20):
     tab.add_folder(photos)
     tab.base.setCurrentText("tinybase")
@@ -59,6 +63,7 @@ def test_a_finetune_runs_to_the_end_and_its_model_appears_in_the_model_panel(
         tab.start()
     qtbot.waitUntil(lambda: not tab.tasks.busy)
     assert "mine" in _model_ids(window)
+    assert "mine" in _finetune_bases(tab)
     assert tab.loss_plot.points and tab.psnr_plot.points
     assert tab.after_image.pixmap() is not None and not tab.after_image.pixmap().isNull()
     assert "held-out PSNR-Y" in tab.status.text()
@@ -107,3 +112,21 @@ def test_user_models_can_be_imported_renamed_and_deleted_from_the_models_tab(
     tab.refresh("espcn")
     assert not tab.delete_button.isEnabled()
     assert not tab.delete_selected() and "shipped" in tab.message.text()
+
+
+def test_the_finetune_tab_lists_models_imported_renamed_or_deleted_while_it_is_open(
+        window, tmp_path):
+    source = tmp_path / "foreign.pth"
+    torch.save(registry.architectures()["espcn"].network(scale=3).state_dict(), source)
+    dialog = window.open_settings()
+    dialog.finetune.base.setCurrentText("espcn")
+    assert "foreign" not in _finetune_bases(dialog.finetune)
+
+    assert dialog.models.import_file(source)
+    assert "foreign" in _finetune_bases(dialog.finetune)
+    assert dialog.models.rename_selected("renamed")
+    assert "renamed" in _finetune_bases(dialog.finetune)
+    assert "foreign" not in _finetune_bases(dialog.finetune)
+    assert dialog.finetune.base.currentText() == "espcn"
+    assert dialog.models.delete_selected()
+    assert "renamed" not in _finetune_bases(dialog.finetune)
