@@ -12,7 +12,10 @@ positions), so published numbers are only reproduced by following MATLAB's rules
 - the dimension shrunk most (smallest scale) is resized first, rows first on ties.
 
 Each dimension's resize is a table of input indices and weights per output pixel, applied as a
-gather and weighted sum one tap at a time, so memory stays within two output-sized tensors.
+gather and weighted sum one tap at a time, so memory stays within two output-sized tensors. An
+enlargement by a whole factor s repeats the same s rows of weights along the image, so it is
+computed as s weighted sums of shifted views of the edge-extended input, interleaved: the same
+arithmetic without a gather per tap, and several times faster.
 """
 
 from __future__ import annotations
@@ -105,7 +108,12 @@ def imresize(
         indices, weights = _contributions(
             in_size[dim], out_size[dim], scales[dim], KERNELS[kernel], antialias=antialias
         )
-        y = _resize_along(y, dim + 2, indices.to(x.device), weights.to(x.device, compute_dtype))
+        weights = weights.to(x.device, compute_dtype)
+        factor = out_size[dim] // in_size[dim]
+        if factor > 1 and factor * in_size[dim] == out_size[dim]:
+            y = _enlarge_along(y, dim + 2, indices[:factor], weights[:factor])
+        else:
+            y = _resize_along(y, dim + 2, _mirror(indices, in_size[dim]).to(x.device), weights)
     return y.to(x.dtype)
 
 
@@ -119,7 +127,7 @@ def _output_length(length: int, scale: float) -> int:
 def _contributions(
     in_length: int, out_length: int, scale: float, shape: _KernelShape, *, antialias: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per output pixel, the input indices (0-based, mirrored into range) and their weights.
+    """Per output pixel, the input indices (0-based, before mirroring into range) and their weights.
 
     Both are (out_length, taps); taps whose weight is zero for every output pixel are dropped.
     """
@@ -143,13 +151,30 @@ def _contributions(
 
     used = weights.ne(0).any(dim=0)
     weights, indices = weights[:, used], indices[:, used]
-    return _mirror(indices.long() - 1, in_length), weights
+    return indices.long() - 1, weights
 
 
 def _mirror(indices: torch.Tensor, length: int) -> torch.Tensor:
     """Map any 0-based index into [0, length) by reflecting with the edge pixel repeated."""
     folded = torch.remainder(indices, 2 * length)
     return torch.where(folded < length, folded, 2 * length - 1 - folded)
+
+
+def _enlarge_along(x: torch.Tensor, dim: int, indices: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """Enlarge by a whole factor s: output pixel s * q + r is the sum over taps t of
+    weights[r, t] * x[q + indices[r, t]], with `indices` and `weights` the (s, taps) rows of q = 0."""
+    factor, length = indices.shape[0], x.shape[dim]
+    before, after = max(0, -int(indices.min())), max(0, int(indices.max()))
+    extended = x.index_select(dim, _mirror(torch.arange(-before, length + after), length).to(x.device))
+    offsets, taps = (indices + before).tolist(), weights.tolist()
+    phases = []
+    for r in range(factor):
+        phase = extended.narrow(dim, offsets[r][0], length) * taps[r][0]
+        for offset, tap in zip(offsets[r][1:], taps[r][1:]):
+            phase.add_(extended.narrow(dim, offset, length), alpha=tap)
+        phases.append(phase)
+    interleaved = torch.stack(phases, dim=dim + 1)
+    return interleaved.flatten(dim, dim + 1)
 
 
 def _resize_along(x: torch.Tensor, dim: int, indices: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:

@@ -31,6 +31,30 @@ def test_cubic_upscale_x2_uses_keys_weights_and_mirrors_the_edge():
     torch.testing.assert_close(upscaled[0, 0, 0], upscaled[0, 0, 1])
 
 
+@pytest.mark.parametrize("kernel", sorted(KERNELS))
+@pytest.mark.parametrize("factor", [2, 3, 4])
+def test_a_whole_factor_enlargement_equals_the_same_resize_written_as_a_matrix(kernel, factor):
+    # The whole-factor path interleaves shifted sums; MATLAB's definition is one weighted sum per
+    # output pixel. Build that as a dense matrix per axis: output = rows @ image @ columns^T.
+    image = torch.rand(1, 2, 5, 7, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+
+    def matrix(length: int) -> torch.Tensor:
+        out = torch.zeros(factor * length, length, dtype=torch.float64)
+        for u in range(factor * length):
+            position = (u + 1) / factor + 0.5 * (1 - 1 / factor)  # 1-based, in input pixels
+            for index in range(int(position) - 4, int(position) + 5):
+                weight = KERNELS[kernel].function(torch.tensor(position - index, dtype=torch.float64))
+                mirrored = index - 1
+                while not 0 <= mirrored < length:
+                    mirrored = -1 - mirrored if mirrored < 0 else 2 * length - 1 - mirrored
+                out[u, mirrored] += weight
+        return out / out.sum(dim=1, keepdim=True)
+
+    expected = matrix(5) @ image @ matrix(7).t()
+
+    torch.testing.assert_close(imresize(image, scale=factor, kernel=kernel), expected)
+
+
 def test_cubic_downscale_x2_widens_the_kernel_and_mirrors_the_edge():
     # Shrinking by 2 stretches the kernel to width 8: output 1 reads x = 1.5 with weights
     # (-3, -9, 29, 111, 111, 29, -9, -3) / 256 on 1-based indices -2..5, which mirror to 3, 2, 1, 1..5.
