@@ -96,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     finetune.add_argument("--minutes", type=float, help="time budget (default 10 without "
                                                         "--iterations)")
     finetune.add_argument("--iterations", type=int, help="iteration budget")
+    finetune.add_argument("--lr-factor", type=float,
+                          help="peak learning rate as a fraction of the base model's recipe's "
+                               "(default: the one measured to do best in a few minutes)")
     finetune.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     finetune.add_argument("--fresh", action="store_true", help="ignore a saved checkpoint")
     finetune.set_defaults(run=_finetune, interrupted=RESUMABLE)
@@ -266,9 +269,10 @@ def _finetune(args: argparse.Namespace) -> int:
     bar = ProgressBar()
     minutes = 10.0 if args.minutes is None and args.iterations is None else args.minutes
     try:
+        tuning = {} if args.lr_factor is None else {"lr_factor": args.lr_factor}
         config = FinetuneConfig(base=args.model, scale=args.scale, photos=tuple(args.photos),
                                 name=args.out, minutes=minutes, iterations=args.iterations,
-                                device=args.device, fresh=args.fresh)
+                                device=args.device, fresh=args.fresh, **tuning)
         result = _drive(finetune(config), lambda p: bar.update(p.fraction, p.text))
     except (FinetuneError, DataError, DeviceError, RecipeError) as error:
         bar.close()

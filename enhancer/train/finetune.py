@@ -1,10 +1,13 @@
 """Fine-tuning a shipped model on the user's own photos, as a generator.
 
 The run is the training loop of `fit.py` with a recipe derived from the base model: its recipe's
-patch and batch sizes, loss and weight average, its network configuration, a tenth of its learning
-rate, and the base weights as the starting point. The starting point is handed over as a checkpoint
-at iteration 0, which is also what makes a fine-tune resumable after a cancel, a crash or closing
-the app: every later session resumes the latest checkpoint of the same output name.
+patch and batch sizes, loss and weight average, its network configuration, a fraction of its
+learning rate annealed to zero over the run, and the base weights as the starting point. A time
+budget is turned into iterations by timing a few training steps first (`finetune_speed`, which
+also picks the CPU thread count), so the schedule ends when the time does. The starting point is
+handed over as a checkpoint at iteration 0, which is also what makes a fine-tune resumable after a
+cancel, a crash or closing the app: every later session resumes the latest checkpoint of the same
+output name, with the iteration plan of the first session.
 
 About a tenth of the photos is held out (see `finetune_photos`); the base model is scored on them
 before training, the fine-tuned one after, with the benchmark code, and both figures go on the card.
@@ -44,6 +47,12 @@ from enhancer.train.ema import WeightAverage
 from enhancer.train.evaluate import make_lr, mod_crop
 from enhancer.train.export import export_model, make_card
 from enhancer.train.finetune_photos import link_photos, split_photos, survey_photos
+from enhancer.train.finetune_speed import (
+    COLLAPSE_FRACTION,
+    TrainingSpeed,
+    measure_speed,
+    planned_iterations,
+)
 from enhancer.train.fit import FitProgress, FitResult, fit, translated
 from enhancer.train.optimization import make_optimizer
 from enhancer.train.recipe import (
@@ -59,9 +68,11 @@ from enhancer.train.validation import score
 log = logging.getLogger(__name__)
 
 DEGRADATIONS = ("bicubic",)
-# A time budget trains at a constant learning rate until the time is up.
-UNBOUNDED_ITERATIONS = 1_000_000_000
 PREVIEW_SIDE = 48  # LR pixels of the preview crop
+# Held-out scores per run when `validate_every` is not given (besides the before and after ones).
+VALIDATIONS = 4
+# Iterations of learning-rate warm-up: Adam starts afresh, with no gradient statistics yet.
+WARMUP_ITERATIONS = 100
 
 
 class FinetuneError(ValueError):
@@ -79,12 +90,13 @@ class FinetuneConfig:
     iterations: int | None = None
     degradation: str = "bicubic"
     device: str = "auto"
-    # The fine-tune's learning rate as a fraction of the base recipe's.
-    lr_factor: float = 0.1
+    # The fine-tune's peak learning rate as a fraction of the base recipe's.
+    lr_factor: float = 0.3
     # None: the base recipe's.
     patch_size: int | None = None
     batch_size: int | None = None
-    validate_every: int = 200
+    # Iterations between held-out scores; None: VALIDATIONS in the run.
+    validate_every: int | None = None
     checkpoint_minutes: float = 0.5
     fresh: bool = False
     command: str = ""
@@ -97,6 +109,8 @@ class FinetuneConfig:
                                 + ", ".join(DEGRADATIONS))
         if not self.photos:
             raise FinetuneError("choose at least one photo folder")
+        if self.lr_factor <= 0:
+            raise FinetuneError(f"the learning-rate factor must be positive, not {self.lr_factor}")
 
     @property
     def output(self) -> Path:
@@ -161,7 +175,7 @@ def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, Finetu
     except ModelImportError as error:
         raise FinetuneError(str(error)) from None
     base = _base_model(config)
-    recipe = derive_recipe(base, config)
+    data = derive_recipe(base, config).data
     device = choose_device(config.device)
     work = paths.user_data_dir() / "finetune" / config.output.stem
     checkpoint = checkpoint_path(config.output)
@@ -170,34 +184,46 @@ def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, Finetu
 
     yield FinetuneProgress("checking", 0.0, "checking the photos")
     survey = yield from translated(
-        survey_photos(config.photos, min_side=recipe.data.patch_size),
+        survey_photos(config.photos, min_side=data.patch_size),
         lambda done: FinetuneProgress("checking", 0.0, f"checked {done} photos"))
     split = split_photos(survey.usable)
     train_folder = link_photos(split.training, work / "train")
     held_out = link_photos(split.held_out, work / "held-out")
-    recipe = replace(recipe, validation=ValidationConfig(folders=(held_out,),
-                                                         every=config.validate_every))
-    before = yield from _before_score(base, recipe, config, checkpoint, work, held_out, device)
-    preview = _Preview(base, recipe, split.held_out[0])
 
-    state = load_checkpoint(checkpoint)
-    minutes_left = None
-    if config.minutes is not None:
-        minutes_left = max(config.minutes - state["seconds"] / 60, 0.0)
-    fitting = fit(recipe, scales=(config.scale,), checkpoint=checkpoint, data=(train_folder,),
-                  device=device, minutes=minutes_left)
+    yield FinetuneProgress("checking", 0.0, "timing training steps")
+    speed = measure_speed(base.build(), channels=1 if base.spec.color_space == "y" else 3,
+                          scale=config.scale, patch_size=data.patch_size,
+                          batch_size=data.batch_size, device=device)
+    planned = _planned_iterations(config, speed, work, checkpoint)
+    recipe = derive_recipe(base, config, iterations=planned)
+    every = config.validate_every or max(planned // (VALIDATIONS + 1), 1)
+    recipe = replace(recipe, validation=ValidationConfig(folders=(held_out,), every=every))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(speed.threads)
     try:
-        result = yield from _training(fitting, config, checkpoint, preview)
-    except GeneratorExit:
-        fitting.close()  # fit saves a checkpoint
-        raise
-    except OSError as error:
-        raise _disk_error(error, checkpoint) from error
+        before = yield from _before_score(base, recipe, config, checkpoint, work, held_out, device)
+        preview = _Preview(base, recipe, split.held_out[0])
+
+        state = load_checkpoint(checkpoint)
+        minutes_left = None
+        if config.minutes is not None:
+            minutes_left = max(config.minutes - state["seconds"] / 60, 0.0)
+        fitting = fit(recipe, scales=(config.scale,), checkpoint=checkpoint, data=(train_folder,),
+                      device=device, minutes=minutes_left)
+        try:
+            result = yield from _training(fitting, config, planned, speed, checkpoint, preview)
+        except GeneratorExit:
+            fitting.close()  # fit saves a checkpoint
+            raise
+        except OSError as error:
+            raise _disk_error(error, checkpoint) from error
+    finally:
+        torch.set_num_threads(threads)
 
     yield FinetuneProgress("saving", 1.0, f"saving {config.name}")
     after = result.measurements[0].psnr_y
     card = make_card(recipe, scales=(config.scale,), data=config.photos,
-                     iterations=result.iterations, planned=config.iterations or result.iterations,
+                     iterations=result.iterations, planned=planned,
                      seconds=result.seconds, hardware=result.hardware,
                      measurements=result.measurements, half_precision=result.half_precision,
                      command=config.command or _command(config))
@@ -226,8 +252,9 @@ def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, Finetu
                           survey.unreadable + tuple(f"{p}: too small" for p in survey.too_small))
 
 
-def derive_recipe(base: ResolvedModel, config: FinetuneConfig) -> Recipe:
-    """The base model's recipe (when the card names one that is here) turned into a fine-tune."""
+def derive_recipe(base: ResolvedModel, config: FinetuneConfig, *, iterations: int = 1) -> Recipe:
+    """The base model's recipe (when the card names one that is here) turned into a fine-tune of
+    `iterations`, over which the learning rate warms up and is annealed to zero."""
     found = paths.install_root() / "recipes" / str(base.weights.card.get("recipe", ""))
     original = None
     if found.is_file():
@@ -239,8 +266,6 @@ def derive_recipe(base: ResolvedModel, config: FinetuneConfig) -> Recipe:
         original = Recipe(path=Path(f"{base.spec.id}.toml"), name=base.name, arch=base.spec.id,
                           scales=(config.scale,), data=DataConfig(patch_size=48, batch_size=16),
                           ema=0.999)
-    timed = config.iterations is None
-    iterations = UNBOUNDED_ITERATIONS if timed else config.iterations
     return replace(
         original,
         name=config.name,
@@ -251,8 +276,8 @@ def derive_recipe(base: ResolvedModel, config: FinetuneConfig) -> Recipe:
         data=DataConfig(patch_size=config.patch_size or original.data.patch_size,
                         batch_size=config.batch_size or original.data.batch_size),
         optimizer=replace(original.optimizer, lr=original.optimizer.lr * config.lr_factor),
-        schedule=ScheduleConfig(name="constant" if timed else "cosine", iterations=iterations,
-                                min_lr=0.0),
+        schedule=ScheduleConfig(name="cosine", iterations=iterations,
+                                warmup=min(WARMUP_ITERATIONS, iterations // 10), min_lr=0.0),
         checkpoint_minutes=config.checkpoint_minutes,
         progress_every=min(original.progress_every, 10),
     )
@@ -267,6 +292,26 @@ def _base_model(config: FinetuneConfig) -> ResolvedModel:
         raise FinetuneError(f"{config.base} cannot be fine-tuned; trainable models: "
                             + ", ".join(trainable_models(config.scale)))
     return base
+
+
+def _planned_iterations(config: FinetuneConfig, speed: TrainingSpeed, work: Path,
+                        checkpoint: Path) -> int:
+    """The run's length in iterations: the iteration budget, or what the time budget holds at the
+    measured speed, whichever is less; a resumed run keeps its first session's plan."""
+    remembered = work / "plan.json"
+    if remembered.is_file() and load_checkpoint(checkpoint) is not None:
+        return json.loads(remembered.read_text())["iterations"]
+    budgets = [config.iterations] if config.iterations else []
+    if config.minutes is not None:
+        budgets.append(planned_iterations(speed, config.minutes))
+    planned = min(budgets)
+    log.info("planning %d iterations with %d thread(s) at %.1f it/s", planned, speed.threads,
+             speed.iterations_per_second)
+    try:
+        remembered.write_text(json.dumps({"iterations": planned}))
+    except OSError as error:
+        raise _disk_error(error, checkpoint) from error
+    return planned
 
 
 def _before_score(base: ResolvedModel, recipe: Recipe, config: FinetuneConfig, checkpoint: Path,
@@ -305,7 +350,8 @@ def _starting_state(network: torch.nn.Module, recipe: Recipe, validation: float)
 
 
 def _training(fitting: Generator[FitProgress, None, FitResult], config: FinetuneConfig,
-              checkpoint: Path, preview: _Preview) -> Generator[FinetuneProgress, None, FitResult]:
+              planned: int, speed: TrainingSpeed, checkpoint: Path,
+              preview: _Preview) -> Generator[FinetuneProgress, None, FitResult]:
     seen = checkpoint.stat().st_mtime_ns if checkpoint.is_file() else 0
     first = True
     while True:
@@ -313,17 +359,23 @@ def _training(fitting: Generator[FitProgress, None, FitResult], config: Finetune
             progress = next(fitting)
         except StopIteration as finished:
             return finished.value
+        if progress.stage == "training" and torch.get_num_threads() > 1 \
+                and progress.patches_per_second < COLLAPSE_FRACTION * speed.patches_per_second:
+            log.warning("training slowed to %.0f patches/s with %d threads (other programs are "
+                        "busy); going on with one", progress.patches_per_second,
+                        torch.get_num_threads())
+            torch.set_num_threads(1)
         made = None
         stamp = checkpoint.stat().st_mtime_ns if checkpoint.is_file() else 0
         if first or stamp != seen:
             made, seen, first = preview.at(load_checkpoint(checkpoint)), stamp, False
-        yield FinetuneProgress(progress.stage, _fraction(progress, config),
+        yield FinetuneProgress(progress.stage, _fraction(progress, config, planned),
                                _describe(progress), progress.iteration, progress.loss,
                                progress.validation, made)
 
 
-def _fraction(progress: FitProgress, config: FinetuneConfig) -> float:
-    fractions = [progress.iteration / config.iterations] if config.iterations else []
+def _fraction(progress: FitProgress, config: FinetuneConfig, planned: int) -> float:
+    fractions = [progress.iteration / planned]
     if config.minutes is not None:
         fractions.append(progress.elapsed / max(60 * config.minutes, 1e-9))
     return min(max(fractions), 1.0)
@@ -380,5 +432,5 @@ def _command(config: FinetuneConfig) -> str:
         words += ["--minutes", f"{config.minutes:g}"]
     if config.iterations is not None:
         words += ["--iterations", str(config.iterations)]
-    return " ".join(words)
+    return " ".join([*words, "--lr-factor", f"{config.lr_factor:g}"])
 

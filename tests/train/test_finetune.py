@@ -111,3 +111,62 @@ def test_the_finetune_command_makes_a_model_that_bench_can_use(tmp_path, capsys)
     assert main(["finetune", "-m", "tinybase", "-s", "2", "--photos", str(tmp_path / "photos"),
                  "--out", "cli", "--iterations", "3"]) == 2
     assert "exists already" in capsys.readouterr().err
+
+
+def test_a_full_disk_is_reported_and_what_was_learned_is_kept(tmp_path, monkeypatch):
+    import errno
+
+    from enhancer.train import finetune as finetune_module
+
+    write_tiny_photos(tmp_path / "photos")
+    config = tiny_config(tmp_path / "photos")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(finetune_module, "export_model", full)
+        with pytest.raises(FinetuneError, match="disk is full.*checkpoint is kept"):
+            run_to_end(finetune(config))
+    assert load_checkpoint(checkpoint_path(config.output))["iteration"] == 20
+    assert not config.output.exists()
+
+    result = run_to_end(finetune(config))  # space freed: resumes, trains no further, saves
+    assert result.iterations == 20 and config.output.is_file()
+
+
+def test_a_time_budget_is_planned_from_the_measured_speed_and_kept_on_resume(
+        tmp_path, monkeypatch):
+    from enhancer.train import finetune as finetune_module
+    from enhancer.train.finetune_speed import TrainingSpeed
+
+    write_tiny_photos(tmp_path / "photos")
+    config = tiny_config(tmp_path / "photos", iterations=None, minutes=5.0)
+    monkeypatch.setattr(finetune_module, "measure_speed",
+                        lambda *args, **kwargs: TrainingSpeed(1, 0.1, 4))
+    run = finetune(config)
+    first = next(p for p in run if p.stage == "training")
+    run.close()
+    assert first.iteration == 10 and first.fraction == pytest.approx(10 / 25)  # 0.85 * 30 s
+
+    monkeypatch.setattr(finetune_module, "measure_speed",
+                        lambda *args, **kwargs: TrainingSpeed(1, 1000.0, 4))
+    result = run_to_end(finetune(config))  # a faster machine now: the first plan still holds
+    assert result.iterations == 25
+
+
+def test_threads_drop_to_one_when_training_slows_far_below_the_measured_speed(
+        tmp_path, monkeypatch):
+    import torch
+
+    from enhancer.train import finetune as finetune_module
+    from enhancer.train.finetune_speed import TrainingSpeed
+
+    write_tiny_photos(tmp_path / "photos")
+    monkeypatch.setattr(finetune_module, "measure_speed",
+                        lambda *args, **kwargs: TrainingSpeed(2, 1e9, 4))
+    calls = []
+    monkeypatch.setattr(torch, "set_num_threads", calls.append)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: calls[-1] if calls else 3)
+    run_to_end(finetune(tiny_config(tmp_path / "photos")))
+    assert calls == [2, 1, 3]  # the measured best, the fall-back, the caller's again
