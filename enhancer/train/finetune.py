@@ -46,7 +46,7 @@ from enhancer.train.checkpoint import checkpoint_path, load_checkpoint, save_che
 from enhancer.train.ema import WeightAverage
 from enhancer.train.evaluate import make_lr, mod_crop
 from enhancer.train.export import export_model, make_card
-from enhancer.train.finetune_photos import link_photos, split_photos, survey_photos
+from enhancer.train.finetune_photos import link_photos, split_photos, survey_photos, write_crops
 from enhancer.train.finetune_speed import (
     COLLAPSE_FRACTION,
     TrainingSpeed,
@@ -188,7 +188,7 @@ def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, Finetu
         lambda done: FinetuneProgress("checking", 0.0, f"checked {done} photos"))
     split = split_photos(survey.usable)
     train_folder = link_photos(split.training, work / "train")
-    held_out = link_photos(split.held_out, work / "held-out")
+    held_out = write_crops(split.held_out, work / "held-out")
 
     yield FinetuneProgress("checking", 0.0, "timing training steps")
     speed = measure_speed(base.build(), channels=1 if base.spec.color_space == "y" else 3,

@@ -2,7 +2,9 @@
 
 A fine-tune is judged on photos it never trained on. The held-out part is chosen by a hash of each
 file's name, so the same folders always split the same way: a resumed run trains on exactly the
-photos the interrupted one did, and never on one it scores with.
+photos the interrupted one did, and never on one it scores with. It is scored on a centre crop of
+each held-out photo, so that scoring several times during a run costs seconds even for photos of
+a 50-megapixel camera.
 """
 
 from __future__ import annotations
@@ -12,15 +14,16 @@ import logging
 import os
 import shutil
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from enhancer.data.folders import DataError, image_files
-from enhancer.imaging.io import ImageError, read_image
+from enhancer.imaging.io import ImageError, read_image, write_image
 
 log = logging.getLogger(__name__)
 
 HELD_OUT_FRACTION = 0.1
+HELD_OUT_SIDE = 480  # px: the largest centre crop of a held-out photo that is scored
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,22 @@ def link_photos(photos: Sequence[Path], folder: Path) -> Path:
             os.symlink(photo.resolve(), target)
         except OSError:
             shutil.copy2(photo, target)
+    return folder
+
+
+def write_crops(photos: Sequence[Path], folder: Path, *, side: int = HELD_OUT_SIDE) -> Path:
+    """`folder` made afresh holding a centre crop, at most `side` pixels square, of each photo,
+    as PNG (lossless, 16 bits kept, gray stays gray)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for index, path in enumerate(photos):
+        photo = read_image(path)
+        height, width = photo.rgb.shape[:2]
+        top, left = max((height - side) // 2, 0), max((width - side) // 2, 0)
+        window = (slice(top, top + side), slice(left, left + side))
+        crop = replace(photo, rgb=photo.rgb[window].copy(), source=None,
+                       alpha=None if photo.alpha is None else photo.alpha[window].copy())
+        write_image(folder / f"{index:05d}-{path.stem}.png", crop)
     return folder
 
 

@@ -46,9 +46,9 @@ def test_the_held_out_photos_are_chosen_by_name_and_never_trained_on(tmp_path):
     run.close()
     work = paths.user_data_dir() / "finetune" / "mine-x2"
     trained = {p.resolve() for p in (work / "train").iterdir()}
-    scored = {p.resolve() for p in (work / "held-out").iterdir()}
-    assert scored == {p.resolve() for p in split.held_out}
-    assert not trained & scored and len(trained) == 18
+    scored = {p.name.split("-", 1)[1] for p in (work / "held-out").iterdir()}
+    assert scored == {p.name for p in split.held_out}
+    assert trained == {p.resolve() for p in split.training}
 
 
 def test_a_cancelled_finetune_resumes_from_its_checkpoint(tmp_path):
@@ -170,3 +170,18 @@ def test_threads_drop_to_one_when_training_slows_far_below_the_measured_speed(
     monkeypatch.setattr(torch, "get_num_threads", lambda: calls[-1] if calls else 3)
     run_to_end(finetune(tiny_config(tmp_path / "photos")))
     assert calls == [2, 1, 3]  # the measured best, the fall-back, the caller's again
+
+
+def test_held_out_photos_are_scored_on_a_centre_crop(tmp_path):
+    from enhancer.imaging.io import read_image
+    from enhancer.train.finetune_photos import write_crops
+    from tests.data.photos import write_photos
+
+    big = write_photos(tmp_path / "big", count=1, size=(40, 30))[0]
+    small = write_photos(tmp_path / "small", count=1, size=(10, 12))[0]
+    folder = write_crops([big, small], tmp_path / "crops", side=16)
+    crops = sorted(folder.iterdir())
+    assert [read_image(p).rgb.shape for p in crops] == [(16, 16, 3), (10, 12, 3)]
+    original = read_image(big).rgb
+    top, left = (original.shape[0] - 16) // 2, (original.shape[1] - 16) // 2
+    assert (read_image(crops[0]).rgb == original[top:top + 16, left:left + 16]).all()
