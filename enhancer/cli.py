@@ -225,10 +225,10 @@ def _bench(args: argparse.Namespace) -> int:
                     bar.close()
                     return _fail(str(error))
     bar.close()
-    rows = [("model", "scale", "dataset", "images", "PSNR-Y", "SSIM-Y", "s/image")]
+    rows = [("model", "scale", "dataset", "images", "PSNR-Y", "SSIM-Y", "features", "s/image")]
     for r in results:
         rows.append((r.model, f"x{r.scale}", r.dataset, str(r.images), f"{r.psnr_y:.2f}",
-                     f"{r.ssim_y:.4f}", f"{r.seconds_per_image:.4f}"))
+                     f"{r.ssim_y:.4f}", f"{r.feature_distance:.4f}", f"{r.seconds_per_image:.4f}"))
     print(_table(rows))
     if args.json:
         document = {"protocol": "bt601-y, crop=scale, matlab-bicubic",

@@ -77,10 +77,11 @@ def test_bench_writes_the_json_contract(tmp_path, capsys):
     assert rows.keys() == {"bicubic", "nearest"}
     for row in rows.values():
         assert row.keys() == {"model", "scale", "dataset", "images", "psnr_y", "ssim_y",
-                              "seconds_per_image"}
+                              "seconds_per_image", "feature_distance"}
         assert (row["scale"], row["dataset"], row["images"]) == (2, "Tiny", len(list(data.iterdir())))
         assert np.isfinite(row["psnr_y"]) and 0 < row["ssim_y"] <= 1
     assert rows["bicubic"]["psnr_y"] > rows["nearest"]["psnr_y"]
+    assert 0 < rows["bicubic"]["feature_distance"] < rows["nearest"]["feature_distance"]
     assert "bicubic" in capsys.readouterr().out
 
 

@@ -12,6 +12,8 @@ from enhancer.models.weights import count_values
 # Parameter counts that separate a network that runs like a filter from a slow one, on a CPU.
 SMALL_NETWORK = 100_000
 LARGE_NETWORK = 2_000_000
+# Kinds trained for realistic texture (feature and adversarial losses) rather than for PSNR.
+PERCEPTUAL_KINDS = ("gan", "perceptual")
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,14 @@ class CatalogEntry:
             return "instant"
         if self.kind == "filters" or self.parameters < SMALL_NETWORK:
             return "fast"
-        if self.kind in ("gan", "cnn") and self.parameters < LARGE_NETWORK:
+        if self.kind in ("gan", "perceptual", "cnn") and self.parameters < LARGE_NETWORK:
             return "moderate"
         return "slow"
+
+    @property
+    def perceptual(self) -> bool:
+        """Whether the model aims at sharp, plausible texture: sharper output, lower PSNR."""
+        return self.kind in PERCEPTUAL_KINDS
 
     @property
     def benchmark(self) -> dict[str, float]:

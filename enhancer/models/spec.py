@@ -9,7 +9,8 @@ from typing import Literal
 
 from torch import nn
 
-Kind = Literal["interpolation", "cnn", "gan", "filters", "reference", "generative"]
+# "gan" and "perceptual" models are trained for realistic texture rather than PSNR.
+Kind = Literal["interpolation", "cnn", "gan", "perceptual", "filters", "reference", "generative"]
 ColorSpace = Literal["rgb", "y"]
 
 

@@ -10,11 +10,16 @@ reproducing the published bicubic rows of Set5, Set14 and BSD100 within 0.01 dB:
 - Y is taken from the 8-bit images and rounded to whole levels, as MATLAB's `rgb2ycbcr` and
   `rgb2gray` return for uint8 input; unrounded Y puts SSIM about 0.001 too high;
 - a grayscale HR file is compared on its gray level, and the output on its plain luma.
+
+Beside PSNR and SSIM, each image gets a perceptual score: the feature distance (`metrics.
+feature_distance`) between the 8-bit output and the HR image in RGB, `scale` pixels cropped, in
+EfficientNet-Lite0's feature space; lower is closer.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -26,12 +31,16 @@ import torch
 from enhancer.engine.batch import IMAGE_SUFFIXES
 from enhancer.engine.generators import run_to_end
 from enhancer.engine.upscaler import Upscaler
+from enhancer.features.extractor import FeatureExtractor
 from enhancer.imaging.color import rgb_to_luma, rgb_to_y
 from enhancer.imaging.io import photo_to_tensors, read_image
 from enhancer.imaging.resize import imresize
-from enhancer.train.metrics import psnr, ssim
+from enhancer.train.metrics import feature_distance, psnr, ssim
 
 log = logging.getLogger(__name__)
+
+# The layers of the feature distance (EfficientNet-Lite0 at 1/2 to 1/16 resolution).
+FEATURE_LAYERS = ("stage1", "stage2", "stage3", "stage4")
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,8 @@ class BenchResult:
     ssim_y: float
     # Wall time of the model call alone, device-synchronised, averaged over the images.
     seconds_per_image: float
+    # Perceptual distance to the HR images (lower is better); see the module's docstring.
+    feature_distance: float = math.nan
 
     def as_json(self) -> dict[str, object]:
         """One entry of the `results` list of `enhancer bench --json` (DESIGN §5)."""
@@ -64,6 +75,7 @@ class BenchResult:
             "psnr_y": round(self.psnr_y, 4),
             "ssim_y": round(self.ssim_y, 6),
             "seconds_per_image": round(self.seconds_per_image, 6),
+            "feature_distance": round(self.feature_distance, 6),
         }
 
 
@@ -121,6 +133,24 @@ def y_levels(rgb: torch.Tensor, *, grayscale: bool = False) -> np.ndarray:
     return _round_half_up(y[0, 0] * 255).numpy()
 
 
+class PerceptualScorer:
+    """The feature distance between an output and its HR image, with the extractor built once."""
+
+    def __init__(self, device: torch.device | str = "cpu") -> None:
+        self.extractor = FeatureExtractor(layers=FEATURE_LAYERS).to(device)
+        self.device = device
+
+    @torch.no_grad()
+    def __call__(self, sr: torch.Tensor, hr: torch.Tensor, *, scale: int) -> float:
+        """Both (1, 3, H, W) in [0, 1]; the output is rounded to 8 bits as the other scores see it."""
+        sr = _round_half_up(sr.detach().clamp(0, 1) * 255) / 255
+        images = torch.cat([sr, hr]).to(self.device, torch.float32)
+        if scale:
+            images = images[..., scale:-scale, scale:-scale]
+        features = self.extractor(images)
+        return feature_distance([f[:1] for f in features], [f[1:] for f in features])
+
+
 def benchmark(
     upscaler: Upscaler, folder: Path, *, ref_dir: Path | None = None
 ) -> Generator[BenchProgress, None, BenchResult]:
@@ -132,7 +162,8 @@ def benchmark(
     if not files:
         raise ValueError(f"{folder}: no images to benchmark")
     scale = upscaler.scale
-    psnrs, ssims, seconds = [], [], 0.0
+    perceptual = PerceptualScorer(upscaler.device)
+    psnrs, ssims, distances, seconds = [], [], [], 0.0
     for done, path in enumerate(files, start=1):
         photo = read_image(path)
         hr = mod_crop(photo_to_tensors(photo)[0], scale)
@@ -147,6 +178,7 @@ def benchmark(
         log.debug("%s x%d %s: %.4f dB, SSIM %.6f", upscaler.name, scale, path.name, image_psnr, image_ssim)
         psnrs.append(image_psnr)
         ssims.append(image_ssim)
+        distances.append(perceptual(sr, hr, scale=scale))
         yield BenchProgress(done, len(files), path.name)
     return BenchResult(
         model=upscaler.name,
@@ -156,6 +188,7 @@ def benchmark(
         psnr_y=float(np.mean(psnrs)),
         ssim_y=float(np.mean(ssims)),
         seconds_per_image=seconds / len(files),
+        feature_distance=float(np.mean(distances)),
     )
 
 

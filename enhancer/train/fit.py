@@ -9,6 +9,10 @@ state and weight average are in the checkpoint.
 
 On CUDA the forward and backward passes run under bf16 autocast with channels_last tensors, and
 the training photos and their LR versions live on the GPU, so the GPU is not left waiting.
+
+What a step minimises is an `Objective`: by default the recipe's pixel loss; the perceptual
+trainer (`perceptual_fit.py`) passes one with feature, texture and adversarial terms and its own
+discriminator, and gets the same schedule, checkpoints, weight average and measurement.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import torch
 from torch import nn
@@ -85,6 +89,55 @@ class FitResult:
     half_precision: bool
 
 
+class Objective(Protocol):
+    """What the optimisation steps of `fit` minimise, with any state of its own (a discriminator
+    and its optimiser) that the checkpoint must keep."""
+
+    # Mixed into the recipe's fingerprint: a checkpoint resumes only under the same objective.
+    fingerprint: str
+
+    def start(self, network: nn.Module, device: torch.device) -> None:
+        """Called once the network is built on `device`, before a checkpoint is restored."""
+
+    def step(self, network: nn.Module, optimizer: torch.optim.Optimizer, batch: PatchBatch,
+             recipe: Recipe, lr: float, *, fast: bool) -> torch.Tensor:
+        """One optimisation step on `batch`; returns the loss (on the device, not waited for)."""
+
+    def state_dict(self) -> dict: ...
+
+    def load_state_dict(self, state: dict) -> None: ...
+
+
+class PixelObjective:
+    """The recipe's pixel loss (MSE, L1 or Charbonnier) between the output and the HR patch."""
+
+    fingerprint = ""
+
+    def __init__(self, loss: Loss) -> None:
+        self.loss = loss
+
+    def start(self, network: nn.Module, device: torch.device) -> None:
+        pass
+
+    def step(self, network: nn.Module, optimizer: torch.optim.Optimizer, batch: PatchBatch,
+             recipe: Recipe, lr: float, *, fast: bool) -> torch.Tensor:
+        inputs = batch.lr.contiguous(memory_format=torch.channels_last) if fast else batch.lr
+        with torch.autocast(inputs.device.type, dtype=torch.bfloat16, enabled=fast):
+            output = network(inputs)
+        loss = self.loss(output.float(), batch.hr)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        clip_gradients(network.parameters(), recipe.optimizer, lr)
+        optimizer.step()
+        return loss
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        pass
+
+
 def fit(
     recipe: Recipe,
     *,
@@ -94,27 +147,32 @@ def fit(
     device: str | torch.device = "auto",
     minutes: float | None = None,
     fresh: bool = False,
+    objective: Objective | None = None,
 ) -> Generator[FitProgress, None, FitResult]:
     """Train the recipe's network for `scales` (one scale, or all of them for a shared model).
 
     `data` replaces the recipe's training folders; `minutes` stops this session after that much
-    wall time (checkpointed, to be resumed); `fresh` ignores an existing checkpoint.
+    wall time (checkpointed, to be resumed); `fresh` ignores an existing checkpoint; `objective`
+    replaces the recipe's pixel loss.
     """
-    spec = _spec(recipe)
+    spec = trainable_spec(recipe)
     scales = tuple(scales)
     device = device if isinstance(device, torch.device) else choose_device(device)
     fast = device.type == "cuda" and recipe.precision in ("auto", "bf16")
     network = _build(recipe, spec, scales).to(device)
     if fast:
         network = network.to(memory_format=torch.channels_last)
+    objective = objective or PixelObjective(make_loss(recipe.loss.name, epsilon=recipe.loss.epsilon))
+    objective.start(network, device)
     optimizer = make_optimizer(recipe.optimizer, network.parameters())
     average = WeightAverage(network, decay=recipe.ema) if recipe.ema else None
-    loss_function = make_loss(recipe.loss.name, epsilon=recipe.loss.epsilon)
+    fingerprint = recipe.fingerprint() + objective.fingerprint
 
     start, seconds_before, validation = 0, 0.0, None
     state = None if fresh else load_checkpoint(checkpoint)
     if state is not None:
-        _restore(state, recipe, checkpoint, network, optimizer, average)
+        _restore(state, recipe, fingerprint, checkpoint, network, optimizer, average)
+        objective.load_state_dict(state.get("objective", {}))
         start, seconds_before = state["iteration"], state["seconds"]
         validation = state["validation"]
 
@@ -137,13 +195,14 @@ def fit(
     def save() -> None:
         nonlocal last_saved
         save_checkpoint(checkpoint, {
-            "fingerprint": recipe.fingerprint(),
+            "fingerprint": fingerprint,
             "iteration": done,
             "seconds": elapsed(),
             "validation": validation,
             "network": network.state_dict(),
             "optimizer": optimizer.state_dict(),
             "average": average.state_dict() if average is not None else {},
+            "objective": objective.state_dict(),
         })
         last_saved = time.monotonic()
 
@@ -159,7 +218,7 @@ def fit(
             batch = sampler.batch(done)
             if recipe.shared_scales:
                 network.scale = batch.scale
-            loss = _step(network, optimizer, loss_function, batch, recipe, lr, fast=fast)
+            loss = objective.step(network, optimizer, batch, recipe, lr, fast=fast)
             if average is not None:
                 average.update(network)
             window_loss += loss.detach()
@@ -212,7 +271,8 @@ def translated(generator: Generator[Item, None, Result],
         yield translate(item)
 
 
-def _spec(recipe: Recipe) -> ArchSpec:
+def trainable_spec(recipe: Recipe) -> ArchSpec:
+    """The recipe's architecture, checked to be trainable at the recipe's scales."""
     spec = architectures().get(recipe.arch)
     if spec is None or not spec.needs_weights:
         raise RecipeError(f"{recipe.path}: arch = {recipe.arch!r} is not a trainable architecture")
@@ -241,9 +301,9 @@ def _build(recipe: Recipe, spec: ArchSpec, scales: tuple[int, ...]) -> nn.Module
     return network
 
 
-def _restore(state: dict, recipe: Recipe, checkpoint: Path, network: nn.Module,
+def _restore(state: dict, recipe: Recipe, fingerprint: str, checkpoint: Path, network: nn.Module,
              optimizer: torch.optim.Optimizer, average: WeightAverage | None) -> None:
-    if state["fingerprint"] != recipe.fingerprint():
+    if state["fingerprint"] != fingerprint:
         raise RecipeError(f"{checkpoint} was saved by another version of {recipe.path.name}; "
                           "start afresh (--fresh) or restore that recipe")
     network.load_state_dict(state["network"])
@@ -251,20 +311,6 @@ def _restore(state: dict, recipe: Recipe, checkpoint: Path, network: nn.Module,
     if average is not None:
         average.load_state_dict(state["average"])
     log.info("resuming %s from iteration %d", checkpoint.name, state["iteration"])
-
-
-def _step(network: nn.Module, optimizer: torch.optim.Optimizer, loss_function: Loss,
-          batch: PatchBatch, recipe: Recipe, lr: float, *, fast: bool) -> torch.Tensor:
-    """One optimisation step on `batch`; returns the loss (on the device, not waited for)."""
-    inputs = batch.lr.contiguous(memory_format=torch.channels_last) if fast else batch.lr
-    with torch.autocast(inputs.device.type, dtype=torch.bfloat16, enabled=fast):
-        output = network(inputs)
-    loss = loss_function(output.float(), batch.hr)
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    clip_gradients(network.parameters(), recipe.optimizer, lr)
-    optimizer.step()
-    return loss
 
 
 def _validate(network: nn.Module, recipe: Recipe, spec: ArchSpec, scale: int,

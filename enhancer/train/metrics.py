@@ -5,13 +5,18 @@ Both take two single-channel images on the 0..255 scale as 2-D float64 arrays (t
 the resize padded and say nothing about the model. SSIM follows Wang et al.'s reference `ssim_index`:
 an 11 x 11 Gaussian window with sigma 1.5, K1 = 0.01, K2 = 0.03, filtered over 'valid' positions
 only, no downsampling.
+
+`feature_distance` is a perceptual metric beside them: how far apart two images are in a frozen
+ImageNet network's feature space, which tracks what people see better than PSNR does.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
+import torch
 
 PEAK = 255.0
 _WINDOW = 11
@@ -38,6 +43,22 @@ def ssim(a: np.ndarray, b: np.ndarray, *, border: int = 0) -> float:
     cov = _gaussian_valid(a * b) - mu_a * mu_b
     index = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2))
     return float(index.mean())
+
+
+def feature_distance(a: Sequence[torch.Tensor], b: Sequence[torch.Tensor]) -> float:
+    """LPIPS (Zhang et al., CVPR 2018) without its learned channel weights: at each layer, every
+    position's feature vector is scaled to unit length across the channels, the squared distance
+    between the two images' vectors is averaged over the positions, and the layers are averaged.
+    0 for identical features; 4 at most."""
+    distances = []
+    for x, y in zip(a, b, strict=True):
+        x, y = _unit_channels(x.double()), _unit_channels(y.double())
+        distances.append(float((x - y).square().sum(dim=1).mean()))
+    return float(np.mean(distances))
+
+
+def _unit_channels(features: torch.Tensor) -> torch.Tensor:
+    return features / (features.norm(dim=1, keepdim=True) + 1e-10)
 
 
 def _cropped_pair(a: np.ndarray, b: np.ndarray, border: int) -> tuple[np.ndarray, np.ndarray]:

@@ -5,8 +5,9 @@ relative to the recipe's folder, and `enhancer train --data` replaces them). Unk
 wrong types are errors naming the file and the key, never silently ignored: a typo in a recipe
 would otherwise cost hours of training with the default.
 
-`trainer` picks the training code: "sgd" (the gradient-descent loop of `fit.py`) or "raisr" (the
-least-squares filter fit of `raisr_fit.py`, which reads its own keys from the same file).
+`trainer` picks the training code: "sgd" (the gradient-descent loop of `fit.py`), "raisr" (the
+least-squares filter fit of `raisr_fit.py`) or "perceptual" (`perceptual_fit.py`: feature, texture
+and adversarial losses); these read their own keys from the same file.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 from enhancer.train.losses import LOSSES
 
-TRAINERS = ("sgd", "raisr")
+TRAINERS = ("sgd", "raisr", "perceptual")
 OPTIMIZERS = ("adam", "sgd")
 CLIPPING = ("none", "norm", "adjustable")
 SCHEDULES = ("constant", "step", "cosine")

@@ -19,6 +19,7 @@ from enhancer.models.weights import WeightsFile
 from enhancer.train.checkpoint import checkpoint_path
 from enhancer.train.export import export_model, make_card
 from enhancer.train.fit import FitProgress, fit
+from enhancer.train.perceptual_fit import fit_perceptual
 from enhancer.train.raisr_recipe import fit_raisr_recipe
 from enhancer.train.recipe import Recipe, RecipeError
 
@@ -112,6 +113,8 @@ def _trainer(recipe: Recipe):
     """The generator function that trains the recipe's models (see `fit` for its signature)."""
     if recipe.trainer == "raisr":
         return fit_raisr_recipe
+    if recipe.trainer == "perceptual":
+        return fit_perceptual
     return fit
 
 

@@ -70,7 +70,8 @@ class ModelPanel(QWidget):
         self.models = QListWidget()
         compared = settings.names("compare_models") or list(DEFAULT_COMPARE)
         for entry in entries:
-            item = QListWidgetItem(f"{entry.id}  ·  {entry.name}")
+            label = f"{entry.id}  ·  {entry.name}" + ("  ·  perceptual" if entry.perceptual else "")
+            item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, entry.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if entry.id in compared
@@ -202,6 +203,8 @@ def card_html(entry: CatalogEntry) -> str:
         ("Speed", entry.speed_class),
         ("Scales", ", ".join(f"×{s}" for s in entry.scales)),
     ]
+    if entry.perceptual:
+        rows.append(("Trained for", "perceptual quality: sharper texture, lower PSNR"))
     if entry.uses_reference:
         rows.append(("References", "uses the reference photos"))
     cells = "".join(f"<tr><td><b>{html.escape(k)}</b>&nbsp;</td><td>{html.escape(v)}</td></tr>"

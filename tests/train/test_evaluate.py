@@ -133,6 +133,7 @@ def test_benchmark_scores_every_image_of_the_folder_in_name_order(bench_folder):
     assert [call[0].shape for call in upscaler.calls] == [(1, 3, 12, 12), (1, 3, 12, 15)]
     assert (result.model, result.scale, result.dataset, result.images) == ("replay", 2, "Set2", 2)
     assert result.psnr_y == math.inf and result.ssim_y == pytest.approx(1.0)
+    assert result.feature_distance == pytest.approx(0, abs=1e-9)
     assert result.seconds_per_image >= 0
 
 
@@ -163,7 +164,9 @@ def test_benchmark_of_bicubic_through_the_engine_matches_the_protocol_by_hand(be
         "model": "bicubic", "scale": 2, "dataset": "Set2", "images": 2,
         "psnr_y": round(result.psnr_y, 4), "ssim_y": round(result.ssim_y, 6),
         "seconds_per_image": round(result.seconds_per_image, 6),
+        "feature_distance": round(result.feature_distance, 6),
     }
+    assert 0 < result.feature_distance < 0.5
 
 
 def test_benchmark_passes_the_same_named_reference_to_a_reference_model(bench_folder, tmp_path):

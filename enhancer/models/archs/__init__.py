@@ -4,6 +4,15 @@ Adding an architecture: write `archs/<id>.py` with a module-level `SPECS` tuple 
 module here.
 """
 
-from enhancer.models.archs import espcn, interpolation, raisr, srcnn, srresnet, vdsr
+from enhancer.models.archs import (
+    espcn,
+    interpolation,
+    perceptual,
+    raisr,
+    srcnn,
+    srgan,
+    srresnet,
+    vdsr,
+)
 
-MODULES = (interpolation, srcnn, espcn, vdsr, srresnet, raisr)
+MODULES = (interpolation, srcnn, espcn, vdsr, srresnet, srgan, perceptual, raisr)

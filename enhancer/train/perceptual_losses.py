@@ -1,0 +1,36 @@
+"""Losses measured in a frozen feature network's space (Johnson et al., ECCV 2016; Ledig et al.,
+CVPR 2017): the output should have the target's features, not its exact pixels, which MSE would
+ask for and can only meet by averaging the plausible answers into blur.
+
+Both take lists of feature maps, one per named layer, as `FeatureExtractor` returns them; the
+target's are taken as constants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+
+
+def feature_reconstruction(output: Sequence[torch.Tensor],
+                           target: Sequence[torch.Tensor]) -> torch.Tensor:
+    """Johnson's feature reconstruction (SRGAN's content) loss: the mean squared difference of the
+    features, averaged over the layers."""
+    return torch.stack([F.mse_loss(o, t.detach()) for o, t in zip(output, target, strict=True)]).mean()
+
+
+def gram(features: torch.Tensor) -> torch.Tensor:
+    """(N, C, C) Gram matrices of (N, C, H, W) features, divided by C * H * W: which channels fire
+    together, wherever in the image; that is texture without layout."""
+    n, c, h, w = features.shape
+    flat = features.reshape(n, c, h * w)
+    return flat @ flat.transpose(1, 2) / (c * h * w)
+
+
+def texture(output: Sequence[torch.Tensor], target: Sequence[torch.Tensor]) -> torch.Tensor:
+    """Gram-matrix (style) loss: the squared Frobenius distance of the Gram matrices, averaged
+    over the batch and summed over the layers (Johnson et al.'s style reconstruction loss)."""
+    return sum((gram(o) - gram(t.detach())).square().sum(dim=(1, 2)).mean()
+               for o, t in zip(output, target, strict=True))

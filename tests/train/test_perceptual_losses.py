@@ -1,0 +1,33 @@
+import torch
+
+from enhancer.train.perceptual_losses import feature_reconstruction, gram, texture
+
+
+def test_feature_reconstruction_is_the_mean_squared_difference_averaged_over_layers():
+    a = [torch.zeros(1, 2, 4, 4), torch.zeros(1, 3, 2, 2)]
+    b = [torch.ones(1, 2, 4, 4), torch.full((1, 3, 2, 2), 3.0)]
+    assert feature_reconstruction(a, b).item() == (1 + 9) / 2
+    assert feature_reconstruction(b, b).item() == 0
+
+
+def test_the_target_features_get_no_gradient():
+    output = torch.rand(1, 2, 4, 4, requires_grad=True)
+    target = torch.rand(1, 2, 4, 4, requires_grad=True)
+    feature_reconstruction([output], [target]).backward()
+    assert output.grad is not None and target.grad is None
+
+
+def test_the_gram_matrix_of_flat_features_is_the_outer_product_of_their_levels():
+    levels = torch.tensor([1.0, 2.0, -3.0])
+    flat = levels.view(1, 3, 1, 1).expand(1, 3, 5, 7)
+    assert torch.allclose(gram(flat)[0], torch.outer(levels, levels) / 3)
+    assert torch.linalg.matrix_rank(gram(flat)[0]) == 1
+
+
+def test_texture_ignores_layout_where_feature_reconstruction_does_not():
+    torch.manual_seed(0)
+    features = torch.rand(2, 4, 6, 6)
+    shuffled = features.flatten(2)[..., torch.randperm(36)].view(2, 4, 6, 6)
+    assert texture([shuffled], [features]).item() < 1e-10
+    assert feature_reconstruction([shuffled], [features]).item() > 0.05
+    assert texture([features * 2], [features]).item() > 0.01
