@@ -185,3 +185,18 @@ def test_held_out_photos_are_scored_on_a_centre_crop(tmp_path):
     original = read_image(big).rgb
     top, left = (original.shape[0] - 16) // 2, (original.shape[1] - 16) // 2
     assert (read_image(crops[0]).rgb == original[top:top + 16, left:left + 16]).all()
+
+
+def test_the_plan_is_made_again_from_the_speed_measured_in_the_run(tmp_path, monkeypatch):
+    from enhancer.train import finetune as finetune_module
+    from enhancer.train.finetune_speed import TrainingSpeed
+
+    write_tiny_photos(tmp_path / "photos")
+    # The timing said 0.1 it/s (25 iterations in 5 minutes), but the run goes far faster.
+    monkeypatch.setattr(finetune_module, "measure_speed",
+                        lambda *args, **kwargs: TrainingSpeed(1, 0.1, 4))
+    monkeypatch.setattr(finetune_module, "REPLAN_AT", (1e-6,))
+    config = tiny_config(tmp_path / "photos", iterations=40, minutes=5.0)
+    result = run_to_end(finetune(config))
+    assert result.iterations == 40  # the new plan, capped by the iteration budget
+    assert registry.resolve("mine", 2).weights.card["iterations"] == 40
