@@ -20,12 +20,27 @@ from enhancer.engine.tiling import Tile, fit_tile, pad_image, plan_tiles, tile_f
 from enhancer.imaging.color import rgb_to_ycbcr, ycbcr_to_rgb
 from enhancer.imaging.resize import imresize
 from enhancer.models.registry import ResolvedModel
+from enhancer.models.spec import ArchSpec
 
 log = logging.getLogger(__name__)
 
 # Bicubic taps reach two low-resolution pixels on each side: the context the chroma of a Y-channel
 # model needs, whatever its network needs.
 CHROMA_CONTEXT = 2
+
+
+class InputTooLargeError(ValueError):
+    """An input over the model's `max_size`; the message says the limit and why it exists."""
+
+
+def check_input_size(name: str, spec: ArchSpec, height: int, width: int) -> None:
+    """Refuse an input over the architecture's `max_size` (models meant for thumbnails)."""
+    limit = spec.max_size
+    if limit is not None and max(height, width) > limit:
+        raise InputTooLargeError(
+            f"{width} x {height} px is larger than {name} accepts ({limit} x {limit} px at most: "
+            "it draws the result pixel by pixel, for thumbnails; shrink the input first)"
+        )
 
 
 @dataclass(frozen=True)
@@ -76,6 +91,7 @@ class Upscaler:
             got = f"{tuple(image.shape)} {image.dtype}"
             raise ValueError(f"expected a (1, 3, H, W) float32 image, got {got}")
         height, width = image.shape[-2:]
+        check_input_size(self.name, self.spec, height, width)
         padded = pad_image(image, multiple_of=self.spec.multiple_of, min_size=self.spec.min_size)
         references = self._references(refs)
         output = torch.zeros(1, 3, self.scale * height, self.scale * width)
@@ -115,11 +131,11 @@ class Upscaler:
         return [ref.to(device=self.device, dtype=self.dtype) for ref in refs]
 
     def _tile_side(self, height: int, width: int) -> int:
-        if self.tile == 0:
+        if self.tile == 0 or self.spec.max_size is not None:
             side = max(height, width)
         elif self.tile is None:
             side = tile_for_memory(
-                self.device, bytes_per_pixel=self.spec.bytes_per_pixel, dtype=self.dtype
+                self.device, bytes_per_pixel=self.spec.memory_per_pixel(self.scale), dtype=self.dtype
             )
         else:
             side = self.tile

@@ -3,7 +3,7 @@ special cases."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,15 +39,29 @@ class ArchSpec:
     # Smallest input side, and the multiple the input sides must have, in low-resolution pixels.
     min_size: int = 1
     multiple_of: int = 1
+    # Largest input side a model accepts, for models that make no sense on whole photos (one that
+    # samples pixel by pixel); the engine refuses larger inputs and never tiles these models.
+    max_size: int | None = None
     # Interpolations need no weights; every learned model does.
     needs_weights: bool = True
     # Whether the network takes a list of reference images as `forward(x, refs)`.
     uses_reference: bool = False
-    # Rough activation memory per low-resolution input pixel at fp32, for choosing tile sizes.
-    bytes_per_pixel: int = 4096
+    # Rough activation memory per low-resolution input pixel at fp32, for choosing tile sizes: one
+    # figure, or one per scale where the scale changes it several times over.
+    bytes_per_pixel: int | Mapping[int, int] = 4096
 
     def __post_init__(self) -> None:
         if not self.scales:
             raise ValueError(f"{self.id}: an architecture needs at least one scale")
         if self.overlap < 0 or self.min_size < 1 or self.multiple_of < 1:
             raise ValueError(f"{self.id}: overlap, min_size and multiple_of must be positive")
+        if isinstance(self.bytes_per_pixel, Mapping) and set(self.bytes_per_pixel) != set(self.scales):
+            raise ValueError(f"{self.id}: bytes_per_pixel needs one figure for each scale")
+
+    def memory_per_pixel(self, scale: int) -> int:
+        """Bytes of activations per low-resolution input pixel at `scale`, at fp32."""
+        if isinstance(self.bytes_per_pixel, Mapping):
+            return self.bytes_per_pixel[scale]
+        return self.bytes_per_pixel
+        if self.max_size is not None and self.max_size < self.min_size:
+            raise ValueError(f"{self.id}: max_size is below min_size")

@@ -1,3 +1,4 @@
+import dataclasses
 import logging
 
 import pytest
@@ -52,6 +53,16 @@ def test_y_models_run_on_luma_and_take_chroma_from_bicubic():
     assert (result - expected).abs().max() < 1e-5
     tiled = upscale(model(CONV_Y), image, tile=13)
     assert (tiled - result).abs().max() < 1e-5
+
+
+def test_automatic_tiles_follow_the_memory_figure_of_the_scale(monkeypatch):
+    monkeypatch.setattr("enhancer.engine.tiling.available_ram", lambda: 4 * 2**20)  # 1 MiB to use
+    spec = dataclasses.replace(CONV, bytes_per_pixel={2: 16, 3: 64})
+    # 2**20 / 16 bytes = 256 x 256 pixels at x2; a quarter of that area at x3.
+    assert Upscaler(model(spec, scale=2), device="cpu")._tile_side(1000, 1000) == 256
+    assert Upscaler(model(spec, scale=3), device="cpu")._tile_side(1000, 1000) == 128
+    with pytest.raises(ValueError, match="one figure for each scale"):
+        dataclasses.replace(CONV, bytes_per_pixel={2: 16})
 
 
 def test_progress_counts_every_tile_once():
