@@ -89,3 +89,22 @@ def test_bench_on_an_empty_folder_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "Empty").mkdir()
     assert main(["bench", "-m", "bicubic", "-s", "2", "--data", str(tmp_path / "Empty")]) == 2
     assert "no images" in capsys.readouterr().err
+
+
+def test_upscale_with_pixelrsr_refuses_a_photo_over_its_size_limit(tmp_path, capsys):
+    from enhancer.imaging.io import Photo, write_image
+    from tests.engine.pixelrsr_model import save_tiny_pixelrsr
+
+    save_tiny_pixelrsr()
+    small, large = tmp_path / "small.png", tmp_path / "large.png"
+    write_image(small, Photo(rgb=np.full((8, 8, 3), 120, np.uint8)))
+    write_image(large, Photo(rgb=np.full((20, 30, 3), 120, np.uint8)))
+    output = tmp_path / "out"
+
+    status = main(["upscale", str(small), str(large), "-o", str(output), "-m", "tiny-pixelrsr", "-s", "4"])
+
+    assert status == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert len(errors) == 1 and "large.png" in errors[0] and "16 x 16 px at most" in errors[0]
+    assert read_image(output / "small.png").rgb.shape == (32, 32, 3)
+    assert not (output / "large.png").exists()

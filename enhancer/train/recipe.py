@@ -6,8 +6,9 @@ wrong types are errors naming the file and the key, never silently ignored: a ty
 would otherwise cost hours of training with the default.
 
 `trainer` picks the training code: "sgd" (the gradient-descent loop of `fit.py`), "raisr" (the
-least-squares filter fit of `raisr_fit.py`) or "perceptual" (`perceptual_fit.py`: feature, texture
-and adversarial losses); these read their own keys from the same file.
+least-squares filter fit of `raisr_fit.py`), "pixelrsr" (`pixelrsr_fit.py`, on thumbnails) or
+"perceptual" (`perceptual_fit.py`: feature, texture and adversarial losses); these read their own
+keys from the same file.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 
 from enhancer.train.losses import LOSSES
 
-TRAINERS = ("sgd", "raisr", "perceptual")
+TRAINERS = ("sgd", "raisr", "pixelrsr", "perceptual")
 OPTIMIZERS = ("adam", "sgd")
 CLIPPING = ("none", "norm", "adjustable")
 SCHEDULES = ("constant", "step", "cosine")

@@ -20,6 +20,7 @@ from enhancer.train.checkpoint import checkpoint_path
 from enhancer.train.export import export_model, make_card
 from enhancer.train.fit import FitProgress, fit
 from enhancer.train.perceptual_fit import fit_perceptual
+from enhancer.train.pixelrsr_fit import fit_pixelrsr_recipe
 from enhancer.train.raisr_recipe import fit_raisr_recipe
 from enhancer.train.recipe import Recipe, RecipeError
 
@@ -113,6 +114,8 @@ def _trainer(recipe: Recipe):
     """The generator function that trains the recipe's models (see `fit` for its signature)."""
     if recipe.trainer == "raisr":
         return fit_raisr_recipe
+    if recipe.trainer == "pixelrsr":
+        return fit_pixelrsr_recipe
     if recipe.trainer == "perceptual":
         return fit_perceptual
     return fit

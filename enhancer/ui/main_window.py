@@ -22,6 +22,7 @@ from enhancer.imaging.io import ImageError, Photo, read_image
 from enhancer.models.catalog import CatalogEntry, catalog, reference_models
 from enhancer.paths import APP_NAME
 from enhancer.ui.batch_panel import BatchPanel
+from enhancer.ui.candidates_dialog import CandidatesDialog
 from enhancer.ui.compare_view import CompareView
 from enhancer.ui.dropped_files import OPEN_FILTER, dropped_files
 from enhancer.ui.eta import EtaClock
@@ -224,6 +225,22 @@ class MainWindow(QMainWindow):
             self.actions.side_by_side.setChecked(True)
         self.refresh_view()
 
+    def open_candidates(self) -> CandidatesDialog | None:
+        """Show several samples of a generative model for the photo, to keep one of them."""
+        if self.photo is None:
+            self.status.show_error("Open a photo first.")
+            return None
+        models = [(entry.id, scale) for entry in self.models.entries.values()
+                  if entry.kind == "generative" for scale in entry.scales]
+        if not models:
+            self.status.show_error("No generative model (such as pixelrsr) is installed.")
+            return None
+        dialog = CandidatesDialog(self.photo, models, self.tasks,
+                                  device=self.models.device.currentText(), parent=self)
+        dialog.kept.connect(self._on_run_finished)
+        dialog.show()
+        return dialog
+
     def _on_run_failed(self, message: str) -> None:
         self._queued_runs = []
         self._compare_count = 0
@@ -417,6 +434,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(a.quit)
         run_menu = self.menuBar().addMenu("&Run")
         run_menu.addActions([a.run, a.compare_models, a.cancel])
+        self.candidates_action = run_menu.addAction("Candidates…", self.open_candidates)
+        self.candidates_action.setShortcut("Ctrl+G")
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addActions([a.zoom_in, a.zoom_out, a.fit, a.actual_size])
         view_menu.addSeparator()

@@ -8,6 +8,7 @@ from enhancer.models.archs import (
     espcn,
     interpolation,
     perceptual,
+    pixelrsr,
     raisr,
     srcnn,
     srgan,
@@ -15,4 +16,4 @@ from enhancer.models.archs import (
     vdsr,
 )
 
-MODULES = (interpolation, srcnn, espcn, vdsr, srresnet, srgan, perceptual, raisr)
+MODULES = (interpolation, srcnn, espcn, vdsr, srresnet, srgan, perceptual, raisr, pixelrsr)

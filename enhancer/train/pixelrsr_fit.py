@@ -1,0 +1,173 @@
+"""Training pixel recursive super resolution and its baselines on 32 x 32 thumbnails.
+
+A recipe with `trainer = "pixelrsr"` sets `objective`:
+- "pixelrsr": conditioning ResNet + PixelCNN prior; the loss is the cross-entropy of the summed
+  logits plus that of the conditioning logits alone (the paper adds the latter so the
+  conditioning network does not leave everything to the prior);
+- "conditioning": the same ResNet alone, same cross-entropy (pixels independent given the input);
+- "l2": the same ResNet regressing the pixels with a mean squared error (`pixelrsr-l2`).
+
+The whole view set is made once in memory (thumbnails are tiny), batches are drawn from it with
+random horizontal flips, Adam with a cosine schedule. Runs last minutes, so there is no
+checkpoint: a run that `minutes` stops is written as it stands.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from enhancer.data.thumbnails import ThumbnailConfig, Thumbnails, make_thumbnails
+from enhancer.engine.device import choose_device, describe_device
+from enhancer.models.archs.pixelrsr import PixelRSR, PixelRSRRegressor
+from enhancer.train.fit import FitProgress, FitResult
+from enhancer.train.recipe import Recipe, RecipeError
+
+log = logging.getLogger(__name__)
+
+OBJECTIVES = ("pixelrsr", "conditioning", "l2")
+_SHARED_KEYS = ("name", "arch", "scales", "trainer", "data", "validation")
+
+
+@dataclass(frozen=True)
+class PixelRSRFitConfig:
+    objective: str = "pixelrsr"
+    # Constructor arguments of the network (PixelRSR, or PixelRSRRegressor for "l2").
+    network: Mapping[str, Any] = field(default_factory=dict)
+    thumbnails: ThumbnailConfig = ThumbnailConfig()
+    iterations: int = 1000
+    batch_size: int = 16
+    lr: float = 1e-3
+    min_lr: float = 1e-5
+    warmup: int = 50
+    clip_norm: float = 5.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective = {self.objective!r} is not one of {', '.join(OBJECTIVES)}")
+        if self.iterations < 1 or self.batch_size < 1 or self.lr <= 0:
+            raise ValueError("iterations, batch_size and lr must be positive")
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any]) -> PixelRSRFitConfig:
+        """The config from a recipe's own keys; unknown keys are refused, not ignored."""
+        values = {key: value for key, value in table.items() if key not in _SHARED_KEYS}
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"unknown pixelrsr recipe keys: {', '.join(sorted(unknown))}")
+        if "thumbnails" in values:
+            values["thumbnails"] = ThumbnailConfig(
+                **{k: tuple(v) if isinstance(v, list) else v for k, v in values["thumbnails"].items()})
+        return cls(**values)
+
+    def build(self) -> nn.Module:
+        network = PixelRSRRegressor if self.objective == "l2" else PixelRSR
+        config = dict(self.network)
+        if self.objective == "conditioning":
+            config["prior_layers"] = 0
+        return network(scale=self.thumbnails.scale, **config)
+
+    def network_config(self) -> dict[str, Any]:
+        config = dict(self.network)
+        if self.objective == "conditioning":
+            config["prior_layers"] = 0
+        return config
+
+
+def loss_of(network: nn.Module, objective: str, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
+    """The training loss for a batch: `low` in [0, 1], `high` the true values 0..255 (int64)."""
+    if objective == "l2":
+        return F.mse_loss(network(low), high.float() / 255)
+    logits, conditioning = network.logits(low, high.float() / 255)
+    loss = F.cross_entropy(logits, high)
+    if objective == "pixelrsr":
+        loss = loss + F.cross_entropy(conditioning, high)
+    return loss
+
+
+def fit_pixelrsr(
+    config: PixelRSRFitConfig,
+    folders: Sequence[Path],
+    *,
+    device: torch.device,
+    minutes: float | None = None,
+    views: Thumbnails | None = None,
+) -> Generator[FitProgress, None, tuple[nn.Module, int]]:
+    """Train; yields after every iteration, returns (the network in eval mode on the CPU,
+    iterations done). `views` replaces the views made from `folders` (tests pass tiny ones)."""
+    torch.manual_seed(config.seed)
+    if views is None:
+        views = make_thumbnails(folders, config.thumbnails, held_out=False)
+    network = config.build().to(device).train()
+    optimizer = torch.optim.Adam(network.parameters(), lr=config.lr)
+    generator = torch.Generator().manual_seed(config.seed)
+    started = time.monotonic()
+    done = 0
+    for iteration in range(1, config.iterations + 1):
+        if minutes is not None and time.monotonic() - started > 60 * minutes:
+            log.info("stopping after %d iterations: %.1f minutes are up", done, minutes)
+            break
+        lr = _learning_rate(config, iteration)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        indices = torch.randint(len(views), (config.batch_size,), generator=generator)
+        low, high = views.pairs(indices, device)
+        if torch.rand((), generator=generator) < 0.5:
+            low, high = low.flip(-1), high.flip(-1)
+        loss = loss_of(network, config.objective, low, high)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(network.parameters(), config.clip_norm)
+        optimizer.step()
+        done = iteration
+        elapsed = time.monotonic() - started
+        yield FitProgress("training", iteration, config.iterations, loss.item(), lr,
+                          config.batch_size * iteration / elapsed, elapsed,
+                          elapsed / iteration * (config.iterations - iteration), None)
+    return network.cpu().eval(), done
+
+
+def _learning_rate(config: PixelRSRFitConfig, iteration: int) -> float:
+    if iteration <= config.warmup:
+        return config.lr * iteration / config.warmup
+    progress = (iteration - config.warmup) / max(config.iterations - config.warmup, 1)
+    return config.min_lr + (config.lr - config.min_lr) * (1 + math.cos(math.pi * progress)) / 2
+
+
+def fit_pixelrsr_recipe(
+    recipe: Recipe,
+    *,
+    scales: Sequence[int],
+    checkpoint: Path,
+    data: Sequence[Path] = (),
+    device: str | torch.device = "auto",
+    minutes: float | None = None,
+    fresh: bool = False,
+) -> Generator[FitProgress, None, FitResult]:
+    """`enhancer train`'s trainer for pixelrsr recipes (`checkpoint` and `fresh` do not apply)."""
+    try:
+        config = PixelRSRFitConfig.from_table(recipe.table)
+    except (TypeError, ValueError) as error:
+        raise RecipeError(f"{recipe.path}: {error}") from None
+    if tuple(scales) != (config.thumbnails.scale,):
+        raise RecipeError(f"{recipe.path}: trains x{config.thumbnails.scale} only")
+    folders = tuple(data) or recipe.data.train
+    if not folders:
+        raise RecipeError(f"{recipe.path}: no training data; give --data or [data] train")
+    device = device if isinstance(device, torch.device) else choose_device(device)
+    started = time.monotonic()
+    network, done = yield from fit_pixelrsr(config, folders, device=device, minutes=minutes)
+    log.info("trained %s: %s", recipe.name, asdict(config))
+    return FitResult(network, config.network_config(), tuple(scales), done, config.iterations,
+                     done == config.iterations, time.monotonic() - started,
+                     describe_device(device), (), True)
