@@ -170,6 +170,9 @@ class Upscaler:
         window = image[:, :, rows.start : rows.stop, cols.start : cols.stop]
         with torch.inference_mode():
             result = self._forward(window.to(self.device), references)[:, :, :height, :width]
+            if (height, width) == output.shape[-2:]:  # one tile: nothing to blend with
+                output.copy_(result)
+                return
             weighted = result * tile.weights()[:height, :width].to(self.device)
             output[:, :, top : top + height, left : left + width] += weighted.cpu()
 
