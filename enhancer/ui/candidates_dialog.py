@@ -29,6 +29,7 @@ from enhancer.engine.candidates import RowProgress
 from enhancer.imaging.io import Photo
 from enhancer.ui.candidates_jobs import sample_candidates
 from enhancer.ui.jobs import RunRequest, RunResult, Step
+from enhancer.ui.photo_image import DisplayImage
 from enhancer.ui.worker import TaskCallbacks, TaskRunner
 
 # The slider moves in hundredths of a degree of temperature.
@@ -75,13 +76,19 @@ class CandidatesDialog(QDialog):
                        QLabel("Temperature"), self.temperature, self.temperature_label,
                        self.draw_button):
             controls.addWidget(widget)
+        self.input = QLabel()
+        self.input.setPixmap(_enlarged(DisplayImage.of_photo(photo)))
+        self.input.setToolTip("The photo, enlarged")
         self.grid = QGridLayout()
         self.choices = QButtonGroup(self)
         self.choices.setExclusive(True)
         self.choices.idToggled.connect(lambda *_: self.keep_button.setEnabled(self.chosen() is not None))
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
-        layout.addLayout(self.grid)
+        pictures = QHBoxLayout()
+        pictures.addWidget(self.input, 0, Qt.AlignmentFlag.AlignTop)
+        pictures.addLayout(self.grid, 1)
+        layout.addLayout(pictures)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.keep_button)
@@ -141,10 +148,7 @@ class CandidatesDialog(QDialog):
         for index, result in enumerate(results):
             button = QToolButton()
             button.setCheckable(True)
-            pixmap = QPixmap.fromImage(result.image.full).scaled(
-                SHOWN_SIDE, SHOWN_SIDE, Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.FastTransformation)
-            button.setIcon(QIcon(pixmap))
+            button.setIcon(QIcon(_enlarged(result.image)))
             button.setIconSize(QSize(SHOWN_SIDE, SHOWN_SIDE))
             button.setToolTip(f"Candidate {index + 1}")
             self.choices.addButton(button, index)
@@ -152,3 +156,9 @@ class CandidatesDialog(QDialog):
         self.keep_button.setEnabled(False)
         self.status.setText(f"{len(results)} candidates at temperature {self.temperature_value():.2f}; "
                             "pick one to keep.")
+
+
+def _enlarged(image: DisplayImage) -> QPixmap:
+    """The picture at SHOWN_SIDE, nearest neighbour, so single pixels stay visible."""
+    return QPixmap.fromImage(image.full).scaled(SHOWN_SIDE, SHOWN_SIDE, Qt.AspectRatioMode.KeepAspectRatio,
+                                                Qt.TransformationMode.FastTransformation)

@@ -8,10 +8,10 @@ the 256 intensities; a gated PixelCNN prior reads the output pixels generated so
 then R, G, B within a pixel) and gives logits of its own; their sum is the model's logits, trained
 with softmax cross-entropy and sampled one value at a time (see `enhancer.engine.candidates`).
 
-Three specs share the conditioning ResNet: `pixelrsr` (conditioning + prior), and the paper's two
-baselines, `pixelrsr-conditioning` (the same ResNet trained alone with the same loss; its output
-is the per-pixel most likely value, or a sample when driven by the sampler) and `pixelrsr-l2` (the
-same ResNet regressing the pixels with an L2 loss).
+The paper's two baselines share the conditioning ResNet: the model `pixelrsr-conditioning` is
+`pixelrsr` weights with `prior_layers = 0` (the ResNet trained alone with the same loss, values
+independent given the input; like SRGAN and SRResNet, a tag rather than an architecture), and
+the architecture `pixelrsr-l2` regresses the pixels with an L2 loss.
 
 Logits are laid out (N, levels, 3, H, W), so `F.cross_entropy(logits, values)` with (N, 3, H, W)
 integer values is the loss.
