@@ -5,10 +5,10 @@ patch and batch sizes, loss and weight average, its network configuration, its p
 (times `lr_factor`) warmed up and annealed to zero over the run, and the base weights as the
 starting point: a warm restart of the base model's own training, on the user's photos. A time
 budget is turned into iterations by timing a few training steps first (`finetune_speed`, which
-also picks the CPU thread count), so the schedule ends when the time does; a quarter and again
-three fifths into the budget, the plan is made again from the speed the run itself has measured
-(another program may have started or stopped meanwhile), and the run goes on from a checkpoint
-under the new plan. The starting point is handed over as a checkpoint at iteration 0, which is
+also picks the CPU thread count), so the schedule ends when the time does; from a quarter, a half
+and three quarters into the budget on, the plan is made again when the speed the run itself has
+measured says it is off (another program may have started or stopped meanwhile), and the run goes
+on from a checkpoint under the new plan. The starting point is handed over as a checkpoint at iteration 0, which is
 also what makes a fine-tune resumable after a cancel, a crash or closing the app: every later
 session resumes the latest checkpoint of the same output name, with the latest plan.
 
@@ -78,7 +78,7 @@ VALIDATIONS = 4
 WARMUP_ITERATIONS = 100
 # Fractions of a time budget from which the plan is checked against the speed measured in the
 # run, and made again when it is off by more than REPLAN_TOLERANCE (not in the last tenth).
-REPLAN_AT = (0.25, 0.6)
+REPLAN_AT = (0.25, 0.5, 0.75)
 REPLAN_TOLERANCE = 0.1
 REPLAN_UNTIL = 0.9
 # Of the time left, the share planned for (the checkpoint saved when time is up takes some).
