@@ -21,18 +21,20 @@ from enhancer.imaging.resize import imresize
 
 
 def bits_per_dimension(network: nn.Module, views: Thumbnails, *, batch_size: int = 32
-                       ) -> Generator[int, None, float]:
-    """Mean negative log2-likelihood of the true values; yields the views done."""
-    total, count = 0.0, 0
+                       ) -> Generator[int, None, tuple[float, float]]:
+    """Mean negative log2-likelihood of the true values under the model, and under its
+    conditioning logits alone (what the prior adds is the difference); yields the views done."""
+    model = conditioning = 0.0
     with torch.inference_mode():
         for start in range(0, len(views), batch_size):
             indices = torch.arange(start, min(start + batch_size, len(views)))
             low, high = views.pairs(indices)
-            logits, _ = network.logits(low, high.float() / 255)
-            total += F.cross_entropy(logits, high, reduction="sum").item()
-            count += high.numel()
+            logits, alone = network.logits(low, high.float() / 255)
+            model += F.cross_entropy(logits, high, reduction="sum").item()
+            conditioning += F.cross_entropy(alone, high, reduction="sum").item()
             yield int(indices[-1]) + 1
-    return total / count / math.log(2)
+    values = len(views) * views.high[0].numel()
+    return model / values / math.log(2), conditioning / values / math.log(2)
 
 
 def consistency_psnr(samples: torch.Tensor, low: torch.Tensor) -> torch.Tensor:
