@@ -130,3 +130,24 @@ def test_the_finetune_tab_lists_models_imported_renamed_or_deleted_while_it_is_o
     assert dialog.finetune.base.currentText() == "espcn"
     assert dialog.models.delete_selected()
     assert "renamed" not in _finetune_bases(dialog.finetune)
+
+
+def test_bad_photos_or_a_taken_name_stop_the_finetune_with_the_reason(
+        make_window, qtbot, tmp_path, monkeypatch):
+    install_tiny_base()
+    _tiny_patches(monkeypatch)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "a.png").write_bytes(b"not a png")
+    (broken / "b.jpg").write_bytes(b"")
+    window = make_window()
+    tab = window.open_settings().finetune
+    _fill_finetune(tab, broken)
+    tab.start()
+    qtbot.waitUntil(lambda: "Stopped" in tab.status.text(), timeout=30_000)
+    assert "2 unreadable" in tab.status.text() and tab.start_button.isEnabled()
+
+    tab.name.setText("tinybase")
+    tab.start()
+    qtbot.waitUntil(lambda: "exists already" in tab.status.text(), timeout=30_000)
+    assert not tab.tasks.busy
