@@ -144,10 +144,12 @@ def test_bad_photos_or_a_taken_name_stop_the_finetune_with_the_reason(
     tab = window.open_settings().finetune
     _fill_finetune(tab, broken)
     tab.start()
-    qtbot.waitUntil(lambda: "Stopped" in tab.status.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "Stopped" in tab.status.text() and not tab.tasks.busy,
+                    timeout=30_000)
     assert "2 unreadable" in tab.status.text() and tab.start_button.isEnabled()
 
     tab.name.setText("tinybase")
     tab.start()
-    qtbot.waitUntil(lambda: "exists already" in tab.status.text(), timeout=30_000)
-    assert not tab.tasks.busy
+    qtbot.waitUntil(lambda: "exists already" in tab.status.text() and not tab.tasks.busy,
+                    timeout=30_000)
+    assert tab.start_button.isEnabled()
