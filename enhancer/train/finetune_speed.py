@@ -4,8 +4,9 @@ A small network's convolutions on a batch of small patches are too short for sev
 to pay, and where another program keeps a core busy they cost far more than they give: on the
 2-core development machine shared with two training jobs, ESPCN's training step took 15 ms with
 one thread and 540 ms with two (each thread waits at every barrier for a core that is busy
-elsewhere). So a CPU fine-tune times a few steps with one thread and with all of them, trains with
-the faster, and drops to one thread if the speed collapses later.
+elsewhere). So a CPU fine-tune times a few steps with one thread, with all of them and with the
+powers of two between, trains with the fastest, and drops to one thread if the speed collapses
+later.
 
 The measured speed also says how many iterations a time budget holds, so the learning rate can
 be annealed over the run instead of stopping at full height when the time is up.
@@ -45,7 +46,7 @@ def measure_speed(network: nn.Module, *, channels: int, scale: int, patch_size: 
     """Time training steps of a copy of `network` on random patches, with each thread count worth
     trying on this device; the fastest, with its speed. The global thread count is left as found."""
     found = torch.get_num_threads()
-    candidates = sorted({1, found}) if device.type == "cpu" else [found]
+    candidates = thread_counts(found) if device.type == "cpu" else [found]
     side = patch_size // scale
     inputs = torch.rand(batch_size, channels, side, side, device=device)
     target = torch.rand(batch_size, channels, side * scale, side * scale, device=device)
@@ -68,6 +69,16 @@ def planned_iterations(speed: TrainingSpeed, minutes: float, *, share: float = 0
     """The iterations `minutes` of training hold at `speed`, less a margin (`share`) for the
     validations, checkpoints and previews that take time from training."""
     return max(int(speed.iterations_per_second * 60 * minutes * share), 1)
+
+
+def thread_counts(available: int) -> list[int]:
+    """1, 2, 4, ... up to `available`, and `available` itself."""
+    counts = {available}
+    count = 1
+    while count < available:
+        counts.add(count)
+        count *= 2
+    return sorted(counts)
 
 
 def _steps_per_second(network: nn.Module, optimizer: torch.optim.Optimizer,

@@ -3,10 +3,15 @@
 import torch
 
 from enhancer.models.archs.espcn import SPECS
-from enhancer.train.finetune_speed import TrainingSpeed, measure_speed, planned_iterations
+from enhancer.train.finetune_speed import (
+    TrainingSpeed,
+    measure_speed,
+    planned_iterations,
+    thread_counts,
+)
 
 
-def test_the_speed_is_measured_with_one_thread_and_with_all_and_the_setting_is_left_alone():
+def test_the_speed_is_measured_with_severalthread_counts_and_the_setting_is_left_alone():
     network = SPECS[0].network(scale=2, features=[6, 4])
     before = [p.detach().clone() for p in network.parameters()]
     threads = torch.get_num_threads()
@@ -14,7 +19,7 @@ def test_the_speed_is_measured_with_one_thread_and_with_all_and_the_setting_is_l
     speed = measure_speed(network, channels=1, scale=2, patch_size=12, batch_size=4,
                           device=torch.device("cpu"))
 
-    assert speed.threads in {1, threads} and speed.iterations_per_second > 0
+    assert 1 <= speed.threads <= threads and speed.iterations_per_second > 0
     assert speed.patches_per_second == 4 * speed.iterations_per_second
     assert torch.get_num_threads() == threads
     assert all(torch.equal(a, b) for a, b in zip(before, network.parameters()))  # a copy trained
@@ -24,3 +29,9 @@ def test_a_time_budget_holds_the_measured_speed_less_a_margin():
     speed = TrainingSpeed(threads=1, iterations_per_second=50.0, batch_size=16)
     assert planned_iterations(speed, 4.0) == 10_200  # 50 it/s * 240 s * 0.85
     assert planned_iterations(TrainingSpeed(1, 1e-6, 16), 1.0) == 1
+
+
+def test_thethread_counts_tried_are_one_the_powers_of_two_and_all():
+    assert thread_counts(1) == [1]
+    assert thread_counts(2) == [1, 2]
+    assert thread_counts(12) == [1, 2, 4, 8, 12]
