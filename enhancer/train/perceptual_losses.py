@@ -2,8 +2,10 @@
 CVPR 2017): the output should have the target's features, not its exact pixels, which MSE would
 ask for and can only meet by averaging the plausible answers into blur.
 
-Both take lists of feature maps, one per named layer, as `FeatureExtractor` returns them; the
-target's are taken as constants.
+The feature and texture losses take lists of feature maps, one per named layer, as
+`FeatureExtractor` returns them; the target's are taken as constants. `total_variation` is
+Johnson et al.'s regulariser on the output image itself: features at a quarter of the resolution
+cannot see a pattern repeating every few pixels, and this penalises it.
 """
 
 from __future__ import annotations
@@ -34,3 +36,10 @@ def texture(output: Sequence[torch.Tensor], target: Sequence[torch.Tensor]) -> t
     over the batch and summed over the layers (Johnson et al.'s style reconstruction loss)."""
     return sum((gram(o) - gram(t.detach())).square().sum(dim=(1, 2)).mean()
                for o, t in zip(output, target, strict=True))
+
+
+def total_variation(images: torch.Tensor) -> torch.Tensor:
+    """Mean absolute difference between horizontally and vertically adjacent pixels, summed over
+    the two directions (the anisotropic, edge-preserving total variation)."""
+    return ((images[..., 1:, :] - images[..., :-1, :]).abs().mean()
+            + (images[..., :, 1:] - images[..., :, :-1]).abs().mean())

@@ -1,6 +1,7 @@
+import pytest
 import torch
 
-from enhancer.train.perceptual_losses import feature_reconstruction, gram, texture
+from enhancer.train.perceptual_losses import feature_reconstruction, gram, texture, total_variation
 
 
 def test_feature_reconstruction_is_the_mean_squared_difference_averaged_over_layers():
@@ -31,3 +32,12 @@ def test_texture_ignores_layout_where_feature_reconstruction_does_not():
     assert texture([shuffled], [features]).item() < 1e-10
     assert feature_reconstruction([shuffled], [features]).item() > 0.05
     assert texture([features * 2], [features]).item() > 0.01
+
+
+def test_total_variation_is_zero_when_flat_and_counts_each_step_once():
+    assert total_variation(torch.full((1, 3, 8, 8), 0.3)).item() == 0
+    steps = torch.zeros(1, 1, 4, 4)
+    steps[..., 2:] = 1.0  # one vertical edge of height 1: a quarter of the 4 x 3 horizontal pairs
+    assert total_variation(steps).item() == pytest.approx(1 / 3)
+    checkerboard = (torch.arange(4).view(4, 1) + torch.arange(4)) % 2
+    assert total_variation(checkerboard.float().view(1, 1, 4, 4)).item() == 2
