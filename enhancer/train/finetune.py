@@ -215,28 +215,8 @@ def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, Finetu
     try:
         before = yield from _before_score(base, recipe, config, checkpoint, work, held_out, device)
         preview = _Preview(base, recipe, split.held_out[0])
-
-        while True:
-            state = load_checkpoint(checkpoint)
-            minutes_left = None
-            if config.minutes is not None:
-                minutes_left = max(config.minutes - state["seconds"] / 60, 0.0)
-            fitting = fit(recipe, scales=(config.scale,), checkpoint=checkpoint,
-                          data=(train_folder,), device=device, minutes=minutes_left)
-            try:
-                outcome = yield from _training(fitting, config, planned, speed, state, checkpoint,
-                                               preview)
-                if isinstance(outcome, FitResult):
-                    result = outcome
-                    break
-                fitting.close()  # fit saves a checkpoint at the iteration reached
-                planned = outcome
-                recipe = _replanned(recipe, planned, checkpoint, work)
-            except GeneratorExit:
-                fitting.close()  # fit saves a checkpoint
-                raise
-            except OSError as error:
-                raise _disk_error(error, checkpoint) from error
+        result, recipe, planned = yield from _sessions(recipe, config, planned, speed, work,
+                                                       train_folder, device, preview)
     finally:
         torch.set_num_threads(threads)
 
@@ -270,6 +250,34 @@ def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, Finetu
     return FinetuneResult(weights, before, after, len(survey.usable), len(split.held_out),
                           result.iterations, result.seconds,
                           survey.unreadable + tuple(f"{p}: too small" for p in survey.too_small))
+
+
+def _sessions(recipe: Recipe, config: FinetuneConfig, planned: int, speed: TrainingSpeed,
+              work: Path, train_folder: Path, device: torch.device, preview: _Preview,
+              ) -> Generator[FinetuneProgress, None, tuple[FitResult, Recipe, int]]:
+    """Run `fit` from the checkpoint until it finishes, stopping it only to re-plan; the result,
+    with the recipe and plan it finished under."""
+    checkpoint = checkpoint_path(config.output)
+    while True:
+        state = load_checkpoint(checkpoint)
+        minutes_left = None
+        if config.minutes is not None:
+            minutes_left = max(config.minutes - state["seconds"] / 60, 0.0)
+        fitting = fit(recipe, scales=(config.scale,), checkpoint=checkpoint, data=(train_folder,),
+                      device=device, minutes=minutes_left)
+        try:
+            outcome = yield from _training(fitting, config, planned, speed, state, checkpoint,
+                                           preview)
+            if isinstance(outcome, FitResult):
+                return outcome, recipe, planned
+            fitting.close()  # fit saves a checkpoint at the iteration reached
+            planned = outcome
+            recipe = _replanned(recipe, planned, checkpoint, work)
+        except GeneratorExit:
+            fitting.close()  # fit saves a checkpoint
+            raise
+        except OSError as error:
+            raise _disk_error(error, checkpoint) from error
 
 
 def derive_recipe(base: ResolvedModel, config: FinetuneConfig, *, iterations: int = 1) -> Recipe:
