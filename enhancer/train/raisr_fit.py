@@ -49,13 +49,13 @@ class RaisrFitConfig:
 
     scale: int
     patch_size: int = 11
-    gradient_window: int = 9
+    gradient_window: int = 5
     angle_bins: int = 24
-    strength_bins: int = 3
-    coherence_bins: int = 3
+    strength_bins: int = 4
+    coherence_bins: int = 4
     # Fractions of the training pixels below each strength / coherence threshold.
-    strength_quantiles: tuple[float, ...] = (0.4, 0.8)
-    coherence_quantiles: tuple[float, ...] = (0.4, 0.8)
+    strength_quantiles: tuple[float, ...] = (0.3, 0.6, 0.85)
+    coherence_quantiles: tuple[float, ...] = (0.3, 0.6, 0.85)
     threshold_samples_per_photo: int = 20_000
     # Ridge added to the diagonal of the normal equations (pixel values in [0, 1]).
     regularisation: float = 0.1
@@ -146,11 +146,12 @@ def _threshold_samples(
     strengths, coherences = [], []
     for done, path in enumerate(photos, start=1):
         _, lr = training_pair(path, config.scale)
-        structure = model.gradient_structure(model.cheap_upscale(lr))
-        strength = _inner(model, structure.strength).reshape(-1)
+        structure = model.gradient_structure(lr)
+        margin = model.patch_size // 2 // config.scale
+        strength = _inner(structure.strength, margin).reshape(-1)
         pick = torch.randperm(strength.numel(), generator=generator)[: config.threshold_samples_per_photo]
         strengths.append(strength[pick])
-        coherences.append(_inner(model, structure.coherence).reshape(-1)[pick])
+        coherences.append(_inner(structure.coherence, margin).reshape(-1)[pick])
         yield FitProgress("thresholds", done, len(photos))
     return torch.cat(strengths), torch.cat(coherences)
 
@@ -164,7 +165,7 @@ def normal_equations(model: Raisr, photos: list[Path]) -> Generator[FitProgress,
     for done, path in enumerate(photos, start=1):
         hr, lr = training_pair(path, model.scale)
         upscaled = model.cheap_upscale(lr)
-        bucket = model.bucket_index(upscaled)
+        bucket = model.bucket_index(lr)
         for patches, target, index in _bands(model, upscaled, hr, bucket):
             equations.add(patches, target, index)
         yield FitProgress("filters", done, len(photos))
@@ -199,9 +200,10 @@ def _blend_weights(model: Raisr, photos: list[Path]) -> Generator[FitProgress, N
     for done, path in enumerate(photos, start=1):
         hr, lr = training_pair(path, model.scale)
         upscaled, filtered = model.upscale_and_filter(lr)
-        changed = _inner(model, model.census_change(upscaled, filtered)).reshape(-1)
-        step = _inner(model, filtered - upscaled).reshape(-1).double()
-        wanted = _inner(model, hr - upscaled).reshape(-1).double()
+        margin = model.patch_size // 2
+        changed = _inner(model.census_change(upscaled, filtered), margin).reshape(-1)
+        step = _inner(filtered - upscaled, margin).reshape(-1).double()
+        wanted = _inner(hr - upscaled, margin).reshape(-1).double()
         products.index_add_(0, changed, step * wanted)
         squares.index_add_(0, changed, step * step)
         yield FitProgress("blending", done, len(photos))
@@ -209,10 +211,10 @@ def _blend_weights(model: Raisr, photos: list[Path]) -> Generator[FitProgress, N
     return weights.clamp(0, 1).float()
 
 
-def _inner(model: Raisr, image: torch.Tensor) -> torch.Tensor:
-    """The pixels whose whole filter patch lies inside the photo."""
-    radius = model.patch_size // 2
-    return image[..., radius:-radius, radius:-radius]
+def _inner(image: torch.Tensor, margin: int) -> torch.Tensor:
+    """The pixels at least `margin` from every edge (those whose whole filter patch lies inside the
+    photo, with the margin in the image's own pixels)."""
+    return image[..., margin : image.shape[-2] - margin, margin : image.shape[-1] - margin]
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -19,8 +19,8 @@ def random_bank(scale: int, *, seed: int = 0) -> Raisr:
     model = Raisr(scale=scale, basis_size=3).double()
     model.basis.copy_(torch.randn(model.basis.shape, generator=generator) * 0.05)
     model.coefficients.copy_(torch.randn(model.coefficients.shape, generator=generator))
-    model.strength_thresholds.copy_(torch.tensor([1e-4, 1e-3]))
-    model.coherence_thresholds.copy_(torch.tensor([0.3, 0.6]))
+    model.strength_thresholds.copy_(torch.tensor([1e-4, 1e-3, 5e-3]))
+    model.coherence_thresholds.copy_(torch.tensor([0.3, 0.6, 0.8]))
     return model
 
 
@@ -33,8 +33,7 @@ def edge(size: int, degrees: float) -> torch.Tensor:
 
 
 def angle_bin(model: Raisr, image: torch.Tensor) -> torch.Tensor:
-    hashes = model.bucket_index(image) % model.hashes_per_phase
-    return hashes // (model.strength_bins * model.coherence_bins)
+    return model.cell_hash(image) // (model.strength_bins * model.coherence_bins)
 
 
 @pytest.mark.parametrize("scale", [2, 3, 4])
@@ -51,11 +50,22 @@ def test_filtering_applies_each_pixels_11x11_filter_to_the_bicubic_upscale(scale
     y = torch.rand(1, 1, 11, 14, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
     _, filtered = model.upscale_and_filter(y)
     upscaled = imresize(y, scale=scale)
-    bucket = model.bucket_index(upscaled)[:, 5:-5, 5:-5].reshape(-1)
+    bucket = model.bucket_index(y)[:, 5:-5, 5:-5].reshape(-1)
     patches = F.unfold(upscaled, 11)[0].t()
     expected = (patches * model.filters[bucket]).sum(1).view(upscaled.shape[-2] - 10, -1)
     assert len(bucket.unique()) > 20  # many different filters took part
     torch.testing.assert_close(filtered[0, 0, 5:-5, 5:-5], expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("scale", [2, 3])
+def test_the_output_pixels_of_an_input_pixel_share_its_hash_and_differ_in_phase(scale):
+    model = random_bank(scale)
+    y = torch.rand(1, 1, 7, 9, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    bucket = model.bucket_index(y)[0]
+    cells = bucket.view(7, scale, 9, scale).permute(0, 2, 1, 3).reshape(7, 9, scale * scale)
+    hashes, phases = cells % model.hashes_per_phase, cells // model.hashes_per_phase
+    assert (hashes == model.cell_hash(y)[0, :, :, None]).all()
+    assert (phases == torch.arange(scale * scale)).all()
 
 
 def test_rotating_a_strong_edge_by_90_degrees_moves_its_angle_by_12_of_24_bins():
@@ -75,7 +85,7 @@ def test_an_edge_is_strong_and_coherent_and_a_flat_region_weak():
     assert structure.strength[0, 20, 20] > model.strength_thresholds[-1]
     assert structure.coherence[0, 20, 20] > 0.9
     assert (flat.strength == 0).all() and (flat.coherence == 0).all()
-    strength_bin = (model.bucket_index(torch.full((1, 1, 9, 9), 0.5)) // model.coherence_bins) % 3
+    strength_bin = (model.bucket_index(torch.full((1, 1, 9, 9), 0.5)) // model.coherence_bins) % model.strength_bins
     assert (strength_bin == 0).all()
 
 

@@ -70,8 +70,8 @@ def test_symmetrised_statistics_equal_those_of_the_rotated_and_flipped_photos(tm
                 name = f"{transpose:d}{flip_rows:d}{flip_columns:d}.png"
                 Image.fromarray(np.ascontiguousarray(image)).save(variants / name)
     model = Raisr(scale=2)
-    model.strength_thresholds.copy_(torch.tensor([2e-5, 3e-4]))
-    model.coherence_thresholds.copy_(torch.tensor([0.3, 0.6]))
+    model.strength_thresholds.copy_(torch.tensor([2e-5, 3e-4, 2e-3]))
+    model.coherence_thresholds.copy_(torch.tensor([0.3, 0.6, 0.8]))
     _, one = drain(normal_equations(model, [photo]))
     _, eight = drain(normal_equations(model, sorted(variants.iterdir())))
     symmetrised = with_symmetries(one, model)
@@ -105,7 +105,7 @@ def test_the_shipped_recipe_gives_each_scale_its_basis_size():
     own = tomllib.loads(RECIPE.read_text())
     own = {k: v for k, v in own.items() if k not in ("name", "trainer", "data", "validation")}
     sizes = {scale: RaisrFitConfig.from_recipe(own, scale=scale).basis_size for scale in own["scales"]}
-    assert sizes == {2: 12, 3: 16, 4: 24}
+    assert sizes == {2: 10, 3: 16, 4: 24}
     with pytest.raises(ValueError, match="not x8"):
         RaisrFitConfig.from_recipe(own, scale=8)
     with pytest.raises(ValueError, match="angel_bins"):

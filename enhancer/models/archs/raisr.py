@@ -7,8 +7,11 @@ coherence of the Gaussian-weighted structure tensor. Where filtering changed the
 lot (many bits of the 3 x 3 census transform flipped), the result is blended back towards the cheap
 upscale, with one learned weight per number of flipped bits.
 
-Two things make it fast on a CPU without changing what it computes:
+Three things make it fast on a CPU:
 
+- the hash is taken on the low-resolution input, once per input pixel, and shared by the scale²
+  output pixels of its cell (the paper hashes the upscale: scale² times the work, for about
+  0.03 dB at x2); the filters stay per output pixel, one per phase and hash;
 - the bank is stored as a learned basis: each phase's filters are the identity plus combinations
   of `basis_size` basis filters (`enhancer.train.raisr_fit` learns basis and coefficients
   together; 12 to 24 of them lose about 0.01 dB against a free bank). So the network filters the
@@ -36,6 +39,8 @@ from enhancer.models.spec import ArchSpec
 
 # The cheap upscale (a kernel of enhancer.imaging.resize).
 CHEAP_KERNEL = "cubic"
+# Coefficients gathered at once when filtering: a few MB, so they are reused from the cache.
+_BAND_VALUES = 1 << 19
 # Neighbours in the census transform of a 3 x 3 neighbourhood: 0..8 bits can flip.
 CENSUS_BITS = 8
 
@@ -57,10 +62,10 @@ class Raisr(nn.Module):
         *,
         scale: int,
         patch_size: int = 11,
-        gradient_window: int = 9,
+        gradient_window: int = 5,
         angle_bins: int = 24,
-        strength_bins: int = 3,
-        coherence_bins: int = 3,
+        strength_bins: int = 4,
+        coherence_bins: int = 4,
         basis_size: int = 12,
     ) -> None:
         super().__init__()
@@ -110,17 +115,24 @@ class Raisr(nn.Module):
     def upscale_and_filter(self, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(cheap upscale, filtered upscale), each (N, 1, sH, sW), before blending."""
         upscaled, responses = self._responses(y)
-        bucket = _cells(self.bucket_index(upscaled), self.scale)
-        mix = self.coefficients.to(y.dtype)[bucket]
-        filtered = upscaled + _from_cells(torch.einsum("...j,...j->...", mix, responses))
-        return upscaled, filtered
+        hashes = self.cell_hash(y)
+        # One row per hash holds the coefficients of every phase: one gather per cell.
+        table = self._coefficients_by_hash(y.dtype)
+        corrections = responses.new_empty(responses.shape[:-1])
+        # A band of rows at a time, so the gathered coefficients stay in the cache.
+        rows = max(1, _BAND_VALUES // (responses[0, 0].numel()))
+        for top in range(0, responses.shape[1], rows):
+            band = responses[:, top : top + rows]
+            mix = table.index_select(0, hashes[:, top : top + rows].reshape(-1)).view(band.shape)
+            torch.linalg.vecdot(mix, band, out=corrections[:, top : top + rows])
+        return upscaled, upscaled + _from_cells(corrections)
 
     def cheap_upscale(self, y: torch.Tensor) -> torch.Tensor:
         return imresize(y, scale=self.scale, kernel=CHEAP_KERNEL)
 
-    def gradient_structure(self, upscaled: torch.Tensor) -> GradientStructure:
+    def gradient_structure(self, y: torch.Tensor) -> GradientStructure:
         """Eigen-analysis of the Gaussian-weighted structure tensor around every pixel."""
-        image = F.pad(upscaled, (1, 1, 1, 1), mode="replicate")[:, 0]
+        image = F.pad(y, (1, 1, 1, 1), mode="replicate")[:, 0]
         gx = (image[:, 1:-1, 2:] - image[:, 1:-1, :-2]) / 2
         gy = (image[:, 2:, 1:-1] - image[:, :-2, 1:-1]) / 2
         xx, xy, yy = self._window_sums(torch.stack((gx * gx, gx * gy, gy * gy), dim=1)).unbind(1)
@@ -132,14 +144,20 @@ class Raisr(nn.Module):
         angle = torch.remainder(0.5 * torch.atan2(2 * xy, xx - yy), math.pi)
         return GradientStructure(angle=angle, strength=large, coherence=coherence)
 
-    def bucket_index(self, upscaled: torch.Tensor) -> torch.Tensor:
-        """(N, H, W) int64: which filter of the bank each upscaled pixel takes."""
-        structure = self.gradient_structure(upscaled)
+    def cell_hash(self, y: torch.Tensor) -> torch.Tensor:
+        """(N, H, W) int64: the gradient hash of each low-resolution pixel, which every output
+        pixel of its cell shares."""
+        structure = self.gradient_structure(y)
         angle = (structure.angle * (self.angle_bins / math.pi)).long().clamp_(max=self.angle_bins - 1)
         strength = torch.bucketize(structure.strength, self.strength_thresholds, right=True)
         coherence = torch.bucketize(structure.coherence, self.coherence_thresholds, right=True)
-        hash_ = (angle * self.strength_bins + strength) * self.coherence_bins + coherence
-        return self.phase_index(upscaled) * self.hashes_per_phase + hash_
+        return (angle * self.strength_bins + strength) * self.coherence_bins + coherence
+
+    def bucket_index(self, y: torch.Tensor) -> torch.Tensor:
+        """(N, sH, sW) int64: which filter of the bank each output pixel of the LR `y` takes."""
+        s = self.scale
+        hash_ = self.cell_hash(y).repeat_interleave(s, dim=1).repeat_interleave(s, dim=2)
+        return self.phase_index(hash_) * self.hashes_per_phase + hash_
 
     def phase_index(self, upscaled: torch.Tensor) -> torch.Tensor:
         """(1, H, W): row phase * scale + column phase of each pixel on the upscale grid."""
@@ -185,6 +203,12 @@ class Raisr(nn.Module):
         out = F.conv2d(stacked, self._lr_kernels(y.dtype).contiguous(memory_format=torch.channels_last))
         cells = out.permute(0, 2, 3, 1).reshape(n, height, width, self.scale, self.scale, -1)
         return _from_cells(cells[..., 0]), cells[..., 1:]
+
+    def _coefficients_by_hash(self, dtype: torch.dtype) -> torch.Tensor:
+        """(hashes, s * s * basis_size): row h holds hash h's coefficients for every phase."""
+        phases = self.scale * self.scale
+        by_phase = self.coefficients.to(dtype).view(phases, self.hashes_per_phase, self.basis_size)
+        return by_phase.transpose(0, 1).reshape(self.hashes_per_phase, -1)
 
     def _lr_kernels(self, dtype: torch.dtype) -> torch.Tensor:
         """(s * s * (J + 1), taps, 1, taps): per phase (r, c), the bicubic upscale, then each basis
@@ -279,8 +303,9 @@ SPECS = (
         # 1), which the bicubic upscale takes from 2 low-resolution pixels further.
         overlap=6,
         half_precision=False,
-        # At x4: the convolution's 16 x 25 responses and the 16 x 24 gathered coefficients per
-        # input pixel dominate (x2 needs a quarter of it).
-        bytes_per_pixel=4096,
+        # The network's measured peak (about 320, 860 and 1950 bytes per input pixel at x2, x3
+        # and x4: the convolution's responses and the gathered coefficients grow with scale²),
+        # plus the engine's colour planes.
+        bytes_per_pixel={2: 768, 3: 1536, 4: 2560},
     ),
 )
