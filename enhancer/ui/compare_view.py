@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from enhancer.ui.photo_image import DisplayImage
@@ -17,6 +18,9 @@ MAX_VIEWS = 4
 
 
 class CompareView(QWidget):
+    # The first view's zoom: the others follow it (or show the same place at their own scale).
+    zoom_changed = Signal(float)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.views: list[PhotoView] = []
@@ -55,6 +59,8 @@ class CompareView(QWidget):
         for index in range(count):
             view = PhotoView(self)
             view.moved.connect(lambda view=view: self._follow(view))
+            if index == 0:
+                view.zoom_changed.connect(self.zoom_changed)
             self._grid.addWidget(view, index // columns, index % columns)
             self.views.append(view)
 

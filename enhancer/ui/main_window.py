@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.status.set_device(device_description)
         self.view.zoom_changed.connect(self.status.set_zoom)
+        self.compare.zoom_changed.connect(self.status.set_zoom)
 
         self.models = ModelPanel(entries, self.settings)
         self.references = ReferencePanel()

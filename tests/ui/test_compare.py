@@ -41,6 +41,7 @@ def test_zooming_one_view_moves_the_others_to_the_same_place(compared):
 
     state = leader.state()
     assert leader.zoom > 1
+    assert compared.status.zoom.text() == f"Zoom {views[0].zoom:.0%}"
     for view in (views[0], views[2]):
         assert view.zoom == pytest.approx(leader.zoom)
         assert view.state().center_x == pytest.approx(state.center_x, abs=0.01)
