@@ -81,6 +81,8 @@ WARMUP_ITERATIONS = 100
 REPLAN_AT = (0.25, 0.5, 0.75)
 REPLAN_TOLERANCE = 0.1
 REPLAN_UNTIL = 0.9
+# A session's speed is trusted once it has trained this fraction of the budget.
+REPLAN_WINDOW = 0.1
 # Of the time left, the share planned for (the checkpoint saved when time is up takes some).
 REPLAN_SHARE = 0.95
 
@@ -434,9 +436,10 @@ def _better_plan(progress: FitProgress, config: FinetuneConfig, planned: int,
         return None
     budget = 60 * config.minutes
     due = any(start["seconds"] < fraction * budget <= progress.elapsed for fraction in REPLAN_AT)
-    if not due or progress.elapsed > REPLAN_UNTIL * budget:
+    measured = progress.elapsed - start["seconds"]
+    if not due or progress.elapsed > REPLAN_UNTIL * budget or measured < REPLAN_WINDOW * budget:
         return None
-    rate = (progress.iteration - start["iteration"]) / max(progress.elapsed - start["seconds"], 1e-9)
+    rate = (progress.iteration - start["iteration"]) / max(measured, 1e-9)
     estimate = progress.iteration + int(rate * (budget - progress.elapsed) * REPLAN_SHARE)
     estimate = min(estimate, config.iterations or estimate)
     if abs(estimate - planned) <= REPLAN_TOLERANCE * planned:

@@ -196,6 +196,7 @@ def test_the_plan_is_made_again_from_the_speed_measured_in_the_run(tmp_path, mon
     monkeypatch.setattr(finetune_module, "measure_speed",
                         lambda *args, **kwargs: TrainingSpeed(1, 0.1, 4))
     monkeypatch.setattr(finetune_module, "REPLAN_AT", (1e-6,))
+    monkeypatch.setattr(finetune_module, "REPLAN_WINDOW", 0.0)
     config = tiny_config(tmp_path / "photos", iterations=40, minutes=5.0)
     result = run_to_end(finetune(config))
     assert result.iterations == 40  # the new plan, capped by the iteration budget
