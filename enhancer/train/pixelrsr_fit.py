@@ -14,11 +14,12 @@ checkpoint: a run that `minutes` stops is written as it stands.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import math
 import time
 from collections.abc import Generator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,11 @@ from torch import nn
 from enhancer.data.thumbnails import ThumbnailConfig, Thumbnails, make_thumbnails
 from enhancer.engine.device import choose_device, describe_device
 from enhancer.models.archs.pixelrsr import PixelRSR, PixelRSRRegressor
+from enhancer.models.registry import architectures
+from enhancer.models.weights import load_state_dict, read_header
+from enhancer.train.export import export_model
 from enhancer.train.fit import FitProgress, FitResult
-from enhancer.train.recipe import Recipe, RecipeError
+from enhancer.train.recipe import Recipe, RecipeError, load_recipe
 
 log = logging.getLogger(__name__)
 
@@ -102,13 +106,15 @@ def fit_pixelrsr(
     device: torch.device,
     minutes: float | None = None,
     views: Thumbnails | None = None,
+    network: nn.Module | None = None,
 ) -> Generator[FitProgress, None, tuple[nn.Module, int]]:
     """Train; yields after every iteration, returns (the network in eval mode on the CPU,
-    iterations done). `views` replaces the views made from `folders` (tests pass tiny ones)."""
+    iterations done). `views` replaces the views made from `folders` (tests pass tiny ones);
+    `network` continues a trained network instead of a new one."""
     torch.manual_seed(config.seed)
     if views is None:
         views = make_thumbnails(folders, config.thumbnails, held_out=False)
-    network = config.build().to(device).train()
+    network = (network if network is not None else config.build()).to(device).train()
     optimizer = torch.optim.Adam(network.parameters(), lr=config.lr)
     generator = torch.Generator().manual_seed(config.seed)
     started = time.monotonic()
@@ -171,3 +177,46 @@ def fit_pixelrsr_recipe(
     return FitResult(network, config.network_config(), tuple(scales), done, config.iterations,
                      done == config.iterations, time.monotonic() - started,
                      describe_device(device), (), True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Continue a shipped model's training with its recipe's schedule at a lower peak rate (the
+    runs here are cut short by the time a shared CPU gives them); the card adds up both runs."""
+    parser = argparse.ArgumentParser(description="Continue training a pixelrsr weights file in place.")
+    parser.add_argument("weights", type=Path)
+    parser.add_argument("--recipe", type=Path, required=True)
+    parser.add_argument("--iterations", type=int, required=True)
+    parser.add_argument("--lr", type=float, required=True, help="peak learning rate of this run")
+    parser.add_argument("--minutes", type=float)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    recipe = load_recipe(args.recipe)
+    config = replace(PixelRSRFitConfig.from_table(recipe.table), iterations=args.iterations, lr=args.lr,
+                     warmup=0, seed=recipe.table.get("seed", 0) + 1)
+    header = read_header(args.weights)
+    network = architectures()[header.arch].network(scale=header.scales[0], **header.config)
+    network.load_state_dict(load_state_dict(header))
+    started, cpu = time.monotonic(), time.process_time()
+    training = fit_pixelrsr(config, recipe.data.train, device=torch.device("cpu"), minutes=args.minutes,
+                            network=network)
+    while True:
+        try:
+            progress = next(training)
+        except StopIteration as finished:
+            network, done = finished.value
+            break
+        if progress.iteration % 25 == 0:
+            log.info("it %d/%d loss %.3f", progress.iteration, progress.total, progress.loss)
+    card = dict(header.card)
+    card["iterations"] += done
+    card["planned_iterations"] += config.iterations
+    card["wall_time_s"] = round(card["wall_time_s"] + time.monotonic() - started, 1)
+    card["command"] += (f"; then python -m enhancer.train.pixelrsr_fit {args.weights.as_posix()} --recipe "
+                        f"{args.recipe.as_posix()} --iterations {args.iterations} --lr {args.lr}")
+    log.info("continued %d iterations in %.0f s of CPU", done, time.process_time() - cpu)
+    export_model(network, args.weights, name=header.name, arch=header.arch, scales=header.scales,
+                 config=header.config, card=card, half_precision=card.get("stored_as") == "fp16")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,16 +9,8 @@ from enhancer.engine.generators import run_to_end
 from enhancer.imaging.resize import imresize
 from enhancer.models.archs.pixelrsr import COLOURS, PixelCNNPrior, PixelRSR, draw, sample_rows
 from tests.engine.photos import photo
+from tests.torch_threads import one_thread  # noqa: F401 (autouse fixture)
 
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """These tests run thousands of tiny operations, which extra threads only slow down."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 TINY = dict(features=8, blocks=1, prior_features=8, prior_layers=3, hidden=8)

@@ -138,10 +138,11 @@ class ChannelHead(nn.Module):
         self.logits = nn.Conv2d(COLOURS * hidden, COLOURS * LEVELS, 1, groups=COLOURS)
 
     def forward(self, features: torch.Tensor, image: torch.Tensor | None = None) -> torch.Tensor:
-        """(N, features, H, W) [and the (N, 3, H, W) image] -> (N, levels, 3, H, W) logits."""
-        logits = self.logits(F.relu(self._hidden(features, image, slice(None))))
-        n, _, h, w = logits.shape
-        return logits.view(n, COLOURS, LEVELS, h, w).transpose(1, 2)
+        """(N, features, H, W) [and the (N, 3, H, W) image] -> (N, levels, 3, H, W) logits.
+
+        One colour at a time, stacked: on the CPU a grouped convolution's backward pass and a
+        softmax over a transposed layout each cost more than the rest of training together."""
+        return torch.stack([self.colour(features, image, colour) for colour in range(COLOURS)], dim=2)
 
     def colour(self, features: torch.Tensor, image: torch.Tensor | None, colour: int) -> torch.Tensor:
         """The logits (N, levels, H, W) of one colour alone: what the sampler needs per value."""
