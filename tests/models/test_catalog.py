@@ -48,3 +48,10 @@ def test_reference_models_are_the_ones_whose_architecture_takes_references(with_
 
     assert reference_models(entries) == ["ref-bicubic"]
     assert not next(e for e in entries if e.id == "bicubic").uses_reference
+
+
+def test_gan_and_perceptual_models_are_marked_as_perceptual():
+    assert entry(kind="gan").perceptual and entry(kind="perceptual").perceptual
+    assert not entry(kind="cnn").perceptual
+    kinds = {e.id: e.perceptual for e in catalog() if e.id in ("srgan", "perceptual", "srresnet")}
+    assert kinds == {"srgan": True, "perceptual": True, "srresnet": False}
