@@ -58,7 +58,7 @@ class RaisrFitConfig:
     coherence_quantiles: tuple[float, ...] = (0.3, 0.6, 0.85)
     threshold_samples_per_photo: int = 20_000
     # Ridge added to the diagonal of the normal equations (pixel values in [0, 1]).
-    regularisation: float = 0.1
+    regularisation: float = 0.01
     basis_size: int = 12
     seed: int = 0
 
