@@ -9,6 +9,12 @@ from tests.ui.photos import write_photo
 WAIT_MS = 60_000
 
 
+def choose_tiny_model(dialog):
+    """The tiny test model, among the shipped generative models listed too."""
+    listed = [dialog.model.itemData(index) for index in range(dialog.model.count())]
+    dialog.model.setCurrentIndex(listed.index(("tiny-pixelrsr", 4)))
+
+
 def draw_and_wait(qtbot, dialog, window):
     with qtbot.waitSignal(window.tasks.done, timeout=WAIT_MS):
         assert dialog.draw()
@@ -20,7 +26,7 @@ def test_candidates_are_drawn_picked_and_kept_as_a_result(qtbot, make_window, tm
     window.open_path(write_photo(tmp_path / "thumb.png", width=6, height=4))
 
     dialog = window.open_candidates()
-    assert dialog.model.currentData() == ("tiny-pixelrsr", 4)
+    choose_tiny_model(dialog)
     dialog.count.setValue(3)
     dialog.temperature.setValue(120)
     assert dialog.temperature_label.text() == "1.20"
@@ -50,13 +56,19 @@ def test_a_photo_over_the_size_limit_is_refused_in_words(qtbot, make_window, tmp
     window.open_path(write_photo(tmp_path / "photo.png", width=40, height=30))
 
     dialog = window.open_candidates()
+    choose_tiny_model(dialog)
     draw_and_wait(qtbot, dialog, window)
 
     assert "16 x 16 px at most" in dialog.status.text()
     assert dialog.candidates == [] and dialog.draw_button.isEnabled()
 
 
-def test_without_a_generative_model_the_window_says_so(qtbot, window, tmp_path):
+def test_without_a_generative_model_the_window_says_so(qtbot, tmp_path):
+    from enhancer.models.catalog import catalog
+    from enhancer.ui.main_window import MainWindow
+
+    window = MainWindow(entries=[entry for entry in catalog() if entry.kind != "generative"])
+    qtbot.addWidget(window)
     window.open_path(write_photo(tmp_path / "thumb.png", width=6, height=4))
     assert window.open_candidates() is None
     assert "generative" in window.status.notice.text()
