@@ -1,5 +1,5 @@
 """Stage the app and save the README's screenshots: the before/after wipe, a three-model
-comparison with scores, and the reference panel in use.
+comparison with scores, the reference panel in use, and candidates drawn for a thumbnail.
 
 Run it under a display (scripts/screenshot.sh starts Xvfb); it uses a private user folder and
 private settings, so it shows what a first start shows.
@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QPointF, QSettings, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 WINDOW_SIZE = (1440, 900)
@@ -61,6 +61,13 @@ def main(folder: Path) -> None:
     window.references.add_paths(reference_photos(private))
     window.models.select("bicubic", 2)
     save(app, window, folder / "reference-panel.png")
+
+    if window.open_path(thumbnail(private)):
+        dialog = window.open_candidates()
+        if dialog is not None:
+            run(app, window, dialog.draw)
+            save(app, dialog, folder / "candidates.png")
+            dialog.close()
     window.close()
 
 
@@ -87,6 +94,24 @@ def reference_photos(folder: Path) -> list[Path]:
         write_image(path, crop)
         crops.append(path)
     return crops
+
+
+def thumbnail(folder: Path) -> Path:
+    """The sample photo shrunk to 8 x 8 pixels: what pixelrsr's candidates are for."""
+    import torch
+
+    from enhancer import paths
+    from enhancer.imaging.io import photo_to_tensors, read_image, tensors_to_photo, write_image
+    from enhancer.imaging.resize import imresize
+
+    photo = read_image(paths.sample_photo())
+    rgb, _ = photo_to_tensors(photo)
+    side = min(rgb.shape[-2:])
+    square = rgb[..., :side, :side]
+    tiny = imresize(square, size=(8, 8)).clamp(0, 1).to(torch.float32)
+    path = folder / "thumbnail.png"
+    write_image(path, tensors_to_photo(tiny, None, like=photo))
+    return path
 
 
 def run(app: QApplication, window, trigger, *, runs: int = 1) -> None:
