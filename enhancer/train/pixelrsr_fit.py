@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import time
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -34,7 +33,8 @@ from enhancer.models.registry import architectures
 from enhancer.models.weights import load_state_dict, read_header
 from enhancer.train.export import export_model
 from enhancer.train.fit import FitProgress, FitResult
-from enhancer.train.recipe import Recipe, RecipeError, load_recipe
+from enhancer.train.optimization import learning_rate, set_learning_rate
+from enhancer.train.recipe import Recipe, RecipeError, ScheduleConfig, load_recipe
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,8 @@ def fit_pixelrsr(
         views = make_thumbnails(folders, config.thumbnails, held_out=False)
     network = (network if network is not None else config.build()).to(device).train()
     optimizer = torch.optim.Adam(network.parameters(), lr=config.lr)
+    schedule = ScheduleConfig(name="cosine", iterations=config.iterations, warmup=config.warmup,
+                              min_lr=config.min_lr)
     generator = torch.Generator().manual_seed(config.seed)
     started = time.monotonic()
     done = 0
@@ -123,9 +125,8 @@ def fit_pixelrsr(
         if minutes is not None and time.monotonic() - started > 60 * minutes:
             log.info("stopping after %d iterations: %.1f minutes are up", done, minutes)
             break
-        lr = _learning_rate(config, iteration)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
+        lr = learning_rate(schedule, config.lr, iteration - 1)
+        set_learning_rate(optimizer, lr)
         indices = torch.randint(len(views), (config.batch_size,), generator=generator)
         low, high = views.pairs(indices, device)
         if torch.rand((), generator=generator) < 0.5:
@@ -141,13 +142,6 @@ def fit_pixelrsr(
                           config.batch_size * iteration / elapsed, elapsed,
                           elapsed / iteration * (config.iterations - iteration), None)
     return network.cpu().eval(), done
-
-
-def _learning_rate(config: PixelRSRFitConfig, iteration: int) -> float:
-    if iteration <= config.warmup:
-        return config.lr * iteration / config.warmup
-    progress = (iteration - config.warmup) / max(config.iterations - config.warmup, 1)
-    return config.min_lr + (config.lr - config.min_lr) * (1 + math.cos(math.pi * progress)) / 2
 
 
 def fit_pixelrsr_recipe(
