@@ -159,11 +159,12 @@ class Raisr(nn.Module):
         hash_ = self.cell_hash(y).repeat_interleave(s, dim=1).repeat_interleave(s, dim=2)
         return self.phase_index(hash_) * self.hashes_per_phase + hash_
 
-    def phase_index(self, upscaled: torch.Tensor) -> torch.Tensor:
-        """(1, H, W): row phase * scale + column phase of each pixel on the upscale grid."""
-        height, width = upscaled.shape[-2:]
-        rows = torch.arange(height, device=upscaled.device) % self.scale
-        columns = torch.arange(width, device=upscaled.device) % self.scale
+    def phase_index(self, grid: torch.Tensor) -> torch.Tensor:
+        """(1, H, W): row phase * scale + column phase of each pixel of `grid`, an image on the
+        upscale grid."""
+        height, width = grid.shape[-2:]
+        rows = torch.arange(height, device=grid.device) % self.scale
+        columns = torch.arange(width, device=grid.device) % self.scale
         return (rows[:, None] * self.scale + columns[None, :])[None]
 
     def census_change(self, upscaled: torch.Tensor, filtered: torch.Tensor) -> torch.Tensor:
@@ -299,8 +300,9 @@ SPECS = (
         scales=(2, 3, 4),
         network=Raisr,
         color_space="y",
-        # An output pixel sees the upscale 6 pixels away (census 1, gradient window 4, gradient
-        # 1), which the bicubic upscale takes from 2 low-resolution pixels further.
+        # An output pixel reads the input up to 5 pixels away at x4 (its 11 x 11 filter on the
+        # upscale, which bicubic takes from 2 input pixels further, and the census neighbour); its
+        # cell's hash reads 3 (gradient window 2, gradient 1).
         overlap=6,
         half_precision=False,
         # The network's measured peak (about 320, 860 and 1950 bytes per input pixel at x2, x3
