@@ -38,3 +38,20 @@ def write_tiny_recipe(folder: Path, text: str = TINY, *, validation: bool = Fals
     path = folder / "tiny.toml"
     path.write_text(text)
     return path
+
+
+def losses_and_result(trainer, recipe, checkpoint, *, stop_after=None):
+    """Run `trainer` (fit or one built on it) at x2 on the CPU: the losses it reported and its
+    result, or None when it was stopped after `stop_after` progress reports (as the GUI's cancel
+    does, by closing the generator)."""
+    run = trainer(recipe, scales=(2,), checkpoint=checkpoint, device="cpu")
+    losses = []
+    while True:
+        try:
+            progress = next(run)
+        except StopIteration as finished:
+            return losses, finished.value
+        losses.append(progress.loss)
+        if len(losses) == stop_after:
+            run.close()
+            return losses, None

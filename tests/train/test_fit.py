@@ -6,32 +6,18 @@ from enhancer.engine.generators import run_to_end
 from enhancer.models.archs.vdsr import VDSR
 from enhancer.train.fit import fit
 from enhancer.train.recipe import RecipeError, load_recipe
-from tests.train.recipes import TINY, write_tiny_recipe
-
-
-def losses_and_result(recipe, checkpoint, *, stop_after=None):
-    run = fit(recipe, scales=(2,), checkpoint=checkpoint, device="cpu")
-    losses = []
-    while True:
-        try:
-            progress = next(run)
-        except StopIteration as finished:
-            return losses, finished.value
-        losses.append(progress.loss)
-        if len(losses) == stop_after:
-            run.close()  # what the GUI's cancel does
-            return losses, None
+from tests.train.recipes import TINY, losses_and_result, write_tiny_recipe
 
 
 def test_a_resumed_run_continues_exactly_as_an_uninterrupted_one(tmp_path):
     recipe = load_recipe(write_tiny_recipe(tmp_path))
-    straight, result = losses_and_result(recipe, tmp_path / "straight.ckpt")
+    straight, result = losses_and_result(fit, recipe, tmp_path / "straight.ckpt")
     assert len(straight) == 6 and result.iterations == 6 and result.finished
 
     checkpoint = tmp_path / "interrupted.ckpt"
-    first, _ = losses_and_result(recipe, checkpoint, stop_after=2)
+    first, _ = losses_and_result(fit, recipe, checkpoint, stop_after=2)
     assert checkpoint.is_file()
-    rest, resumed = losses_and_result(recipe, checkpoint)
+    rest, resumed = losses_and_result(fit, recipe, checkpoint)
     assert first + rest == straight
     for key, value in result.network.state_dict().items():
         assert torch.equal(resumed.network.state_dict()[key], value), key
@@ -40,7 +26,7 @@ def test_a_resumed_run_continues_exactly_as_an_uninterrupted_one(tmp_path):
 def test_training_lowers_the_loss_and_returns_the_average_on_the_cpu(tmp_path):
     recipe = load_recipe(write_tiny_recipe(tmp_path, TINY.replace("iterations = 6", "iterations = 20")
                                            .replace("progress_every = 1", "progress_every = 5")))
-    losses, result = losses_and_result(recipe, tmp_path / "run.ckpt")
+    losses, result = losses_and_result(fit, recipe, tmp_path / "run.ckpt")
     assert losses[-1] < losses[0]
     assert not result.network.training
     assert next(result.network.parameters()).device.type == "cpu"
@@ -68,7 +54,7 @@ def test_validation_uses_the_benchmark_and_is_measured_at_the_end(tmp_path):
 def test_a_checkpoint_of_another_recipe_is_not_resumed(tmp_path):
     checkpoint = tmp_path / "run.ckpt"
     recipe = load_recipe(write_tiny_recipe(tmp_path))
-    losses_and_result(recipe, checkpoint, stop_after=1)
+    losses_and_result(fit, recipe, checkpoint, stop_after=1)
     changed = load_recipe(write_tiny_recipe(tmp_path, TINY.replace("lr = 0.01", "lr = 0.02")))
     with pytest.raises(RecipeError, match="another version"):
         run_to_end(fit(changed, scales=(2,), checkpoint=checkpoint, device="cpu"))

@@ -5,7 +5,7 @@ from enhancer.models.archs.srresnet import SRResNet
 from enhancer.models.weights import save_weights
 from enhancer.train.perceptual_fit import fit_perceptual, perceptual_plan
 from enhancer.train.recipe import RecipeError, load_recipe
-from tests.train.recipes import write_tiny_recipe
+from tests.train.recipes import losses_and_result, write_tiny_recipe
 
 PERCEPTUAL = """
 name = "tiny-gan"
@@ -47,30 +47,16 @@ iterations = 3
 """
 
 
-def losses_and_result(recipe, checkpoint, *, stop_after=None):
-    run = fit_perceptual(recipe, scales=(2,), checkpoint=checkpoint, device="cpu")
-    losses = []
-    while True:
-        try:
-            progress = next(run)
-        except StopIteration as finished:
-            return losses, finished.value
-        losses.append(progress.loss)
-        if len(losses) == stop_after:
-            run.close()
-            return losses, None
-
-
 def test_a_resumed_adversarial_run_continues_exactly_with_its_discriminator(tmp_path):
     recipe = load_recipe(write_tiny_recipe(tmp_path, PERCEPTUAL))
-    straight, result = losses_and_result(recipe, tmp_path / "straight.ckpt")
+    straight, result = losses_and_result(fit_perceptual, recipe, tmp_path / "straight.ckpt")
     assert len(straight) == 3 and result.finished and all(loss > 0 for loss in straight)
 
     checkpoint = tmp_path / "interrupted.ckpt"
-    first, _ = losses_and_result(recipe, checkpoint, stop_after=1)
+    first, _ = losses_and_result(fit_perceptual, recipe, checkpoint, stop_after=1)
     state = torch.load(checkpoint, weights_only=True)
     assert "discriminator" in state["objective"] and state["objective"]["steps"] == 1
-    rest, resumed = losses_and_result(recipe, checkpoint)
+    rest, resumed = losses_and_result(fit_perceptual, recipe, checkpoint)
     assert first + rest == straight
     for key, value in result.network.state_dict().items():
         assert torch.equal(resumed.network.state_dict()[key], value), key
@@ -79,7 +65,7 @@ def test_a_resumed_adversarial_run_continues_exactly_with_its_discriminator(tmp_
 def test_wgan_gp_trains_its_critic_without_batch_norm(tmp_path):
     text = PERCEPTUAL.replace('"relativistic"', '"wgan-gp"').replace("iterations = 3", "iterations = 2")
     recipe = load_recipe(write_tiny_recipe(tmp_path, text))
-    losses, result = losses_and_result(recipe, tmp_path / "run.ckpt")
+    losses, result = losses_and_result(fit_perceptual, recipe, tmp_path / "run.ckpt")
     assert len(losses) == 2 and all(torch.isfinite(torch.tensor(losses)))
 
 
