@@ -55,6 +55,8 @@ class ArchSpec:
             raise ValueError(f"{self.id}: an architecture needs at least one scale")
         if self.overlap < 0 or self.min_size < 1 or self.multiple_of < 1:
             raise ValueError(f"{self.id}: overlap, min_size and multiple_of must be positive")
+        if self.max_size is not None and self.max_size < self.min_size:
+            raise ValueError(f"{self.id}: max_size is below min_size")
         if isinstance(self.bytes_per_pixel, Mapping) and set(self.bytes_per_pixel) != set(self.scales):
             raise ValueError(f"{self.id}: bytes_per_pixel needs one figure for each scale")
 
@@ -63,5 +65,3 @@ class ArchSpec:
         if isinstance(self.bytes_per_pixel, Mapping):
             return self.bytes_per_pixel[scale]
         return self.bytes_per_pixel
-        if self.max_size is not None and self.max_size < self.min_size:
-            raise ValueError(f"{self.id}: max_size is below min_size")
