@@ -38,6 +38,8 @@ DEFAULT_TEMPERATURE = 0.8
 MAX_TEMPERATURE = 1.5
 SHOWN_SIDE = 160  # candidates are drawn enlarged (nearest neighbour), thumbnails being tiny
 COLUMNS = 4
+# The full model is chosen first when it is there; the other generative models are its ablations.
+PREFERRED_MODEL = "pixelrsr"
 
 
 class CandidatesDialog(QDialog):
@@ -57,6 +59,8 @@ class CandidatesDialog(QDialog):
         self.model = QComboBox()
         for name, scale in models:
             self.model.addItem(f"{name} ×{scale}", (name, scale))
+        names = [name for name, _ in models]
+        self.model.setCurrentIndex(names.index(PREFERRED_MODEL) if PREFERRED_MODEL in names else 0)
         self.count = QSpinBox(minimum=1, maximum=16, value=8)
         self.temperature = QSlider(Qt.Orientation.Horizontal, minimum=0,
                                    maximum=round(MAX_TEMPERATURE * TEMPERATURE_STEPS),

@@ -72,3 +72,25 @@ def test_without_a_generative_model_the_window_says_so(qtbot, tmp_path):
     window.open_path(write_photo(tmp_path / "thumb.png", width=6, height=4))
     assert window.open_candidates() is None
     assert "generative" in window.status.notice.text()
+
+
+
+def chosen_at_start(qtbot, tmp_path, models):
+    from enhancer.imaging.io import read_image
+    from enhancer.ui.candidates_dialog import CandidatesDialog
+    from enhancer.ui.worker import TaskRunner
+
+    photo = read_image(write_photo(tmp_path / "thumb.png", width=6, height=4))
+    dialog = CandidatesDialog(photo, models, TaskRunner())
+    qtbot.addWidget(dialog)
+    return dialog.model.currentData()
+
+
+def test_the_full_pixelrsr_is_chosen_before_its_ablations(qtbot, tmp_path):
+    models = [("pixelrsr-conditioning", 4), ("pixelrsr-l2", 4), ("pixelrsr", 4)]
+    assert chosen_at_start(qtbot, tmp_path, models) == ("pixelrsr", 4)
+
+
+def test_without_pixelrsr_the_first_model_is_chosen(qtbot, tmp_path):
+    models = [("pixelrsr-conditioning", 4), ("tiny-pixelrsr", 4)]
+    assert chosen_at_start(qtbot, tmp_path, models) == ("pixelrsr-conditioning", 4)
