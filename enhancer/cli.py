@@ -176,9 +176,12 @@ def _upscale(args: argparse.Namespace) -> int:
 
 
 def _upscaler(model, args: argparse.Namespace):
+    from enhancer.engine.cpu_threads import use_inference_threads
     from enhancer.engine.upscaler import Upscaler
 
-    return Upscaler(model, device=args.device, precision=args.precision, tile=args.tile)
+    upscaler = Upscaler(model, device=args.device, precision=args.precision, tile=args.tile)
+    use_inference_threads(upscaler.device)
+    return upscaler
 
 
 def _models(args: argparse.Namespace) -> int:

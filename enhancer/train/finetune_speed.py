@@ -6,7 +6,7 @@ to pay, and where another program keeps a core busy they cost far more than they
 one thread and 540 ms with two (each thread waits at every barrier for a core that is busy
 elsewhere). So a CPU fine-tune times a few steps with one thread, with all of them and with the
 powers of two between, trains with the fastest, and drops to one thread if the speed collapses
-later.
+later. The timing is the one CPU inference uses (`enhancer.engine.cpu_threads`).
 
 The measured speed also says how many iterations a time budget holds, so the learning rate can
 be annealed over the run instead of stopping at full height when the time is up.
@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import copy
 import logging
-import time
 from dataclasses import dataclass
 
 import torch
 from torch import nn
+
+from enhancer.engine.cpu_threads import speeds_by_thread_count, thread_counts
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +53,15 @@ def measure_speed(network: nn.Module, *, channels: int, scale: int, patch_size: 
     target = torch.rand(batch_size, channels, side * scale, side * scale, device=device)
     trial = copy.deepcopy(network).to(device).train()
     optimizer = torch.optim.Adam(trial.parameters(), lr=1e-6)
-    speeds = {}
-    try:
-        for threads in candidates:
-            torch.set_num_threads(threads)
-            speeds[threads] = _steps_per_second(trial, optimizer, inputs, target)
-    finally:
-        torch.set_num_threads(found)
+
+    def step() -> None:
+        loss = nn.functional.mse_loss(trial(inputs), target)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+
+    speeds = speeds_by_thread_count(step, candidates, seconds=TIMING_SECONDS,
+                                    synchronize=lambda: _synchronize(device))
     threads = max(speeds, key=speeds.get)
     log.info("training speed by thread count: %s",
              ", ".join(f"{t}: {s:.1f} it/s" for t, s in speeds.items()))
@@ -69,35 +72,6 @@ def planned_iterations(speed: TrainingSpeed, minutes: float, *, share: float = 0
     """The iterations `minutes` of training hold at `speed`, less a margin (`share`) for the
     validations, checkpoints and previews that take time from training."""
     return max(int(speed.iterations_per_second * 60 * minutes * share), 1)
-
-
-def thread_counts(available: int) -> list[int]:
-    """1, 2, 4, ... up to `available`, and `available` itself."""
-    counts = {available}
-    count = 1
-    while count < available:
-        counts.add(count)
-        count *= 2
-    return sorted(counts)
-
-
-def _steps_per_second(network: nn.Module, optimizer: torch.optim.Optimizer,
-                      inputs: torch.Tensor, target: torch.Tensor) -> float:
-    def step() -> None:
-        loss = nn.functional.mse_loss(network(inputs), target)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-
-    step()  # the first step allocates
-    steps, started = 0, time.perf_counter()
-    while True:
-        step()
-        steps += 1
-        elapsed = time.perf_counter() - started
-        if elapsed >= TIMING_SECONDS or steps >= 200:
-            _synchronize(inputs.device)
-            return steps / max(time.perf_counter() - started, 1e-9)
 
 
 def _synchronize(device: torch.device) -> None:

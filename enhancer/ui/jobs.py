@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from enhancer.engine.batch import BatchProgress, BatchReport, pending_jobs, plan_jobs, upscale_files
+from enhancer.engine.cpu_threads import use_inference_threads
 from enhancer.engine.device import describe_device
 from enhancer.engine.output_options import OutputOptions
 from enhancer.engine.upscaler import TileProgress, Upscaler
@@ -78,8 +79,7 @@ def upscale_photo(
     and make the difference image from the truth (without a truth, `difference_from_bicubic` makes
     one when asked: on a 12-megapixel photo it costs a third of the run)."""
     yield Step(f"Loading {request.model} ×{request.scale}")
-    upscaler = Upscaler(resolve(request.model, request.scale), device=request.device,
-                        precision=request.precision, tile=request.tile)
+    upscaler = _upscaler(request)
     refs = []
     if upscaler.spec.uses_reference:
         refs = [photo_to_tensors(read_image(path))[0] for path in references]
@@ -103,6 +103,14 @@ def upscale_photo(
     return RunResult(request=request, device=describe_device(upscaler.device), seconds=seconds,
                      photo=result, image=DisplayImage.of_photo(result), difference=difference,
                      before=before, psnr=psnr, ssim=ssim)
+
+
+def _upscaler(request: RunRequest) -> Upscaler:
+    """The request's model, ready; on the CPU, with the thread count that is fastest here."""
+    upscaler = Upscaler(resolve(request.model, request.scale), device=request.device,
+                        precision=request.precision, tile=request.tile)
+    use_inference_threads(upscaler.device)
+    return upscaler
 
 
 def difference_from_bicubic(photo: Photo, result: RunResult) -> Generator[Step, None, DisplayImage]:
@@ -150,7 +158,6 @@ def upscale_batch(
         source, model=request.model, scale=request.scale))
     todo = pending_jobs(jobs) if skip_existing else jobs
     yield BatchPlanned(len(todo), len(jobs) - len(todo))
-    upscaler = Upscaler(resolve(request.model, request.scale), device=request.device,
-                        precision=request.precision, tile=request.tile)
+    upscaler = _upscaler(request)
     report = yield from upscale_files(todo, upscaler, options=options)
     return BatchOutcome(report, len(jobs) - len(todo))

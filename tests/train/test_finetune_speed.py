@@ -7,7 +7,6 @@ from enhancer.train.finetune_speed import (
     TrainingSpeed,
     measure_speed,
     planned_iterations,
-    thread_counts,
 )
 
 
@@ -30,8 +29,3 @@ def test_a_time_budget_holds_the_measured_speed_less_a_margin():
     assert planned_iterations(speed, 4.0) == 10_200  # 50 it/s * 240 s * 0.85
     assert planned_iterations(TrainingSpeed(1, 1e-6, 16), 1.0) == 1
 
-
-def test_thethread_counts_tried_are_one_the_powers_of_two_and_all():
-    assert thread_counts(1) == [1]
-    assert thread_counts(2) == [1, 2]
-    assert thread_counts(12) == [1, 2, 4, 8, 12]
