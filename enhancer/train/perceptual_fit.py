@@ -112,15 +112,19 @@ def fit_perceptual(
                            minutes=minutes, fresh=fresh, objective=objective))
 
 
-def perceptual_plan(recipe: Recipe) -> tuple[Recipe, PerceptualObjective]:
-    """The SGD recipe for the generator, and the objective, from a perceptual recipe."""
+def perceptual_plan(recipe: Recipe, *, other_keys: Sequence[str] = ()
+                    ) -> tuple[Recipe, PerceptualObjective]:
+    """The SGD recipe for the generator, and the objective, from a perceptual recipe;
+    `other_keys` are a derived trainer's own."""
     table = recipe.table
-    base = parse_recipe({k: v for k, v in table.items() if k not in _OWN_KEYS}, recipe.path)
-    content = _section(ContentConfig, table.get("content", {}), recipe.path, "content")
+    own = (*_OWN_KEYS, *other_keys)
+    base = parse_recipe({k: v for k, v in table.items() if k not in own}, recipe.path)
+    content = parse_section(ContentConfig, table.get("content", {}), recipe.path, "content")
     if content.features != EFFICIENTNET:
         # A VGG weights file, relative to the recipe.
         content = replace(content, features=str((recipe.path.parent / content.features).resolve()))
-    adversarial = (_section(AdversarialConfig, table["adversarial"], recipe.path, "adversarial")
+    adversarial = (parse_section(AdversarialConfig, table["adversarial"], recipe.path,
+                                 "adversarial")
                    if "adversarial" in table else None)
     initial = table.get("initial_weights")
     if initial is not None and not isinstance(initial, str):
@@ -130,7 +134,9 @@ def perceptual_plan(recipe: Recipe) -> tuple[Recipe, PerceptualObjective]:
                                      initial_weights=initial_path, seed=base.seed)
 
 
-def _section(cls, values: Any, path: Path, name: str):
+def parse_section(cls, values: Any, path: Path, name: str):
+    """The frozen dataclass `cls` from the recipe's table `[name]`, lists as tuples; unknown keys
+    and bad values are errors naming the file and the section."""
     if not isinstance(values, Mapping):
         raise RecipeError(f"{path}: [{name}] must be a table")
     known = {f.name for f in fields(cls)}
@@ -203,12 +209,18 @@ class PerceptualObjective:
         inputs = batch.lr.contiguous(memory_format=torch.channels_last) if fast else batch.lr
         with torch.autocast(inputs.device.type, dtype=torch.bfloat16, enabled=fast):
             output = network(inputs)
-        output = output.float()
-        critic_loss = self._discriminator_step(output, batch.hr, lr / recipe.optimizer.lr) \
+        return self.optimise(network, optimizer, output.float(), batch.hr, recipe, lr)
+
+    def optimise(self, network: nn.Module, optimizer: torch.optim.Optimizer, output: torch.Tensor,
+                 target: torch.Tensor, recipe: Recipe, lr: float,
+                 extra: torch.Tensor | float = 0.0) -> torch.Tensor:
+        """One update of the discriminator (if any), then of the network that made `output`,
+        with the content and adversarial terms against `target` plus `extra`."""
+        critic_loss = self._discriminator_step(output, target, lr / recipe.optimizer.lr) \
             if self.discriminator is not None else None
 
-        content = self.content_loss(output, batch.hr)
-        loss = content
+        content = self.content_loss(output, target)
+        loss = content + extra
         if self.discriminator is not None:
             adversarial = self.adversarial
             self.discriminator.requires_grad_(False)
@@ -216,7 +228,7 @@ class PerceptualObjective:
             real = real_features = None
             if adversarial.loss == "relativistic" or adversarial.feature_matching:
                 with torch.no_grad():
-                    real, real_features = self.discriminator.scores_and_features(batch.hr)
+                    real, real_features = self.discriminator.scores_and_features(target)
             loss = loss + adversarial.weight * generator_loss(adversarial.loss, real, fake)
             if adversarial.feature_matching:
                 loss = loss + adversarial.feature_matching * feature_matching(fake_features,

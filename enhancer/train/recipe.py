@@ -7,8 +7,9 @@ would otherwise cost hours of training with the default.
 
 `trainer` picks the training code: "sgd" (the gradient-descent loop of `fit.py`), "raisr" (the
 least-squares filter fit of `raisr_fit.py`), "pixelrsr" (`pixelrsr_fit.py`, on thumbnails) or
-"perceptual" (`perceptual_fit.py`: feature, texture and adversarial losses); these read their own
-keys from the same file.
+"perceptual" (`perceptual_fit.py`: feature, texture and adversarial losses) or "srntt"
+(`srntt_fit.py`: the perceptual trainer on reference cases); these read their own keys from the
+same file.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 
 from enhancer.train.losses import LOSSES
 
-TRAINERS = ("sgd", "raisr", "pixelrsr", "perceptual")
+TRAINERS = ("sgd", "raisr", "pixelrsr", "perceptual", "srntt")
 OPTIMIZERS = ("adam", "sgd")
 CLIPPING = ("none", "norm", "adjustable")
 SCHEDULES = ("constant", "step", "cosine")
@@ -146,7 +147,9 @@ class Recipe:
         """The same recipe run for another number of iterations (the schedule stretched with it)."""
         if iterations < 1:
             raise RecipeError(f"{self.path}: iterations must be at least 1, not {iterations}")
-        return replace(self, schedule=replace(self.schedule, iterations=iterations))
+        # Trainers that read their own keys parse the schedule again from the table.
+        table = {**self.table, "schedule": {**self.table.get("schedule", {}), "iterations": iterations}}
+        return replace(self, schedule=replace(self.schedule, iterations=iterations), table=table)
 
     def fingerprint(self) -> str:
         """A digest of what the run computes, so a checkpoint is only resumed by the same recipe."""

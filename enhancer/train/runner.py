@@ -20,6 +20,7 @@ from enhancer.train.checkpoint import checkpoint_path
 from enhancer.train.export import export_model, make_card
 from enhancer.train.fit import FitProgress, fit
 from enhancer.train.perceptual_fit import fit_perceptual
+from enhancer.train.srntt_fit import fit_srntt
 from enhancer.train.pixelrsr_fit import fit_pixelrsr_recipe
 from enhancer.train.raisr_recipe import fit_raisr_recipe
 from enhancer.train.recipe import Recipe, RecipeError
@@ -118,6 +119,8 @@ def _trainer(recipe: Recipe):
         return fit_pixelrsr_recipe
     if recipe.trainer == "perceptual":
         return fit_perceptual
+    if recipe.trainer == "srntt":
+        return fit_srntt
     return fit
 
 

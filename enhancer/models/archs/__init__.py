@@ -12,8 +12,9 @@ from enhancer.models.archs import (
     raisr,
     srcnn,
     srgan,
+    srntt,
     srresnet,
     vdsr,
 )
 
-MODULES = (interpolation, srcnn, espcn, vdsr, srresnet, srgan, perceptual, raisr, pixelrsr)
+MODULES = (interpolation, srcnn, espcn, vdsr, srresnet, srgan, perceptual, raisr, srntt, pixelrsr)

@@ -1,0 +1,196 @@
+"""SRNTT: Zhang, Wang, Lin and Qi, "Image Super-Resolution by Neural Texture Transfer", CVPR 2019.
+
+Texture is taken from reference photos instead of invented. The input's bicubic upscale and each
+reference, blurred the same way, go through a frozen ImageNet feature network; every 3 x 3 patch
+of the input's features is matched to its most similar reference patch (`srntt_swap.py`); the
+matched patches of the sharp reference are swapped in at three levels; a texture transfer network
+merges them with the input: a residual trunk on the input, then at each level a concatenation with
+the swapped maps, residual blocks, and a sub-pixel x2 to the next.
+
+Where this differs from the paper, and why:
+- The feature network is EfficientNet-Lite0 (the ImageNet weights installed with the app) instead of
+  VGG19, which cannot be had here. Its stage2 (a quarter of the resolution) is the matching level and
+  the coarsest swapped map, its stage1 (a half) the middle one. It has no full-resolution layer, so
+  the finest level swaps the reference's high frequencies themselves (the reference minus its blurred
+  version): the detail that the upscaled input lacks.
+- The match similarity goes into the network beside the swapped maps, so it can tell a reference that
+  matches from one that does not, and weigh the transfer accordingly; the app shows it as a map.
+- The network predicts a correction to the bicubic upscale (a global skip), which trains faster.
+- Without references the swapped maps and similarity are zero: the single-image path.
+The paper's network is wider (64 channels, 16 + 16/8/4 blocks); the defaults here are sized for
+training on a CPU.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from enhancer.features.efficientnet_lite import LAYER_CHANNELS
+from enhancer.features.extractor import FeatureExtractor
+from enhancer.imaging.resize import imresize
+from enhancer.models.archs.srntt_swap import Matches, best_matches, swap
+from enhancer.models.spec import ArchSpec
+
+SCALE = 4
+# The swapped pyramid, finest first: (channels, resolution relative to the matching grid).
+_LEVELS = ((3, 4), (LAYER_CHANNELS["stage1"], 2), (LAYER_CHANNELS["stage2"], 1))
+
+
+class ResidualBlock(nn.Module):
+    def __init__(self, features: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(features, features, 3, padding=1), nn.ReLU(),
+                                  nn.Conv2d(features, features, 3, padding=1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)
+
+
+class Merge(nn.Module):
+    """One level of the texture transfer: features and swapped maps (plus the similarity) fused by a
+    convolution, residual blocks, and a skip from the incoming features."""
+
+    def __init__(self, features: int, swapped: int, blocks: int, out: int) -> None:
+        super().__init__()
+        self.fuse = nn.Sequential(nn.Conv2d(features + swapped + 1, out, 3, padding=1), nn.ReLU())
+        self.blocks = nn.Sequential(*(ResidualBlock(out) for _ in range(blocks)))
+        self.skip = nn.Conv2d(features, out, 1) if features != out else nn.Identity()
+
+    def forward(self, x: torch.Tensor, swapped: torch.Tensor) -> torch.Tensor:
+        return self.skip(x) + self.blocks(self.fuse(torch.cat([x, swapped], dim=1)))
+
+
+class SRNTT(nn.Module):
+    def __init__(self, *, scale: int = SCALE, features: int = 48, fine_features: int = 32,
+                 trunk_blocks: int = 4, level_blocks: tuple[int, int, int] = (2, 1, 1)) -> None:
+        super().__init__()
+        if scale != SCALE:
+            raise ValueError(f"SRNTT upscales x{SCALE}, not x{scale}")
+        self.scale = scale
+        # Frozen, and saved with the weights so that a weights file is complete by itself.
+        self.extractor = FeatureExtractor(layers=("stage1", "stage2"))
+        self.head = nn.Sequential(nn.Conv2d(3, features, 3, padding=1), nn.ReLU())
+        self.trunk = nn.Sequential(*(ResidualBlock(features) for _ in range(trunk_blocks)),
+                                   nn.Conv2d(features, features, 3, padding=1))
+        coarse_blocks, middle_blocks, fine_blocks = level_blocks
+        (fine_c, _), (middle_c, _), (coarse_c, _) = _LEVELS
+        self.coarse = Merge(features, coarse_c, coarse_blocks, features)
+        self.to_middle = nn.Sequential(nn.Conv2d(features, 4 * features, 3, padding=1),
+                                       nn.PixelShuffle(2), nn.ReLU())
+        self.middle = Merge(features, middle_c, middle_blocks, fine_features)
+        self.to_fine = nn.Sequential(nn.Conv2d(fine_features, 4 * fine_features, 3, padding=1),
+                                     nn.PixelShuffle(2), nn.ReLU())
+        self.fine = Merge(fine_features, fine_c, fine_blocks, fine_features)
+        self.tail = nn.Conv2d(fine_features, 3, 3, padding=1)
+        self._cache: tuple[list[torch.Tensor], list[int | None], list[_Reference]] | None = None
+
+    def forward(self, x: torch.Tensor, refs: Sequence[torch.Tensor] = ()) -> torch.Tensor:
+        """(N, 3, h, w) -> (N, 3, 4h, 4w); `refs` are (1, 3, H, W) or (3, H, W) RGB photos shared by
+        the batch."""
+        upscaled = imresize(x, scale=SCALE)
+        swapped, _ = self.transfer_maps(upscaled, self.prepare(refs))
+        return upscaled + self.texture(x, swapped)
+
+    def texture(self, x: torch.Tensor, swapped: Sequence[torch.Tensor]) -> torch.Tensor:
+        """The correction to the bicubic upscale, from the input and the swapped maps
+        (finest first, each with the similarity as its last channel)."""
+        fine, middle, coarse = swapped
+        head = self.head(x)
+        features = self.coarse(head + self.trunk(head), coarse)
+        features = self.middle(self.to_middle(features), middle)
+        features = self.fine(self.to_fine(features), fine)
+        return self.tail(features)
+
+    def transfer_maps(self, upscaled: torch.Tensor, references: Sequence[_Reference]
+                      ) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """The swapped maps at each level (finest first, similarity appended) for a batch of
+        upscaled inputs, and the similarity on the matching grid (N, h, w)."""
+        n, _, height, width = upscaled.shape
+        h, w = height // SCALE, width // SCALE
+        if not references:
+            zeros = [upscaled.new_zeros(n, channels + 1, h * factor, w * factor)
+                     for channels, factor in _LEVELS]
+            return zeros, upscaled.new_full((n, h, w), -1.0)
+        with torch.no_grad():
+            query = self.extractor(upscaled)[1]
+            matches = best_matches(query, [r.blurred for r in references])
+        maps = []
+        for level, (_, factor) in enumerate(_LEVELS):
+            per_sample = [swap([r.levels[level] for r in references], matches, i, factor)
+                          for i in range(n)]
+            similarity = F.interpolate(matches.score.unsqueeze(1), scale_factor=factor,
+                                       mode="nearest")
+            maps.append(torch.cat([torch.stack(per_sample).to(upscaled.dtype),
+                                   similarity.to(upscaled.dtype)], dim=1))
+        return maps, matches.score
+
+    def prepare(self, refs: Sequence[torch.Tensor]) -> list[_Reference]:
+        """Each reference's matching features and swappable pyramid. Kept for the next call with
+        the very same tensors, unchanged: the engine calls once per tile with the same references."""
+        # Inference tensors keep no version counter; a reference changed in place is then missed.
+        versions = [None if ref.is_inference() else ref._version for ref in refs]
+        if self._cache is not None:
+            cached_refs, cached_versions, prepared = self._cache
+            if len(cached_refs) == len(refs) and versions == cached_versions \
+                    and all(a is b for a, b in zip(cached_refs, refs)):
+                return prepared
+        dtype = self.tail.weight.dtype
+        with torch.no_grad():
+            prepared = [_Reference.of(ref.reshape(1, *ref.shape[-3:]).to(dtype), self.extractor)
+                        for ref in refs if min(ref.shape[-2:]) >= 3 * SCALE]
+        self._cache = (list(refs), versions, prepared)
+        return prepared
+
+    def matches(self, x: torch.Tensor, refs: Sequence[torch.Tensor]) -> Matches | None:
+        """Where each input position found its texture, for showing: None without references."""
+        references = self.prepare(refs)
+        if not references:
+            return None
+        with torch.no_grad():
+            query = self.extractor(imresize(x, scale=SCALE))[1]
+            return best_matches(query, [r.blurred for r in references])
+
+
+class _Reference:
+    """A reference photo as SRNTT uses it: the matching features of its blurred version, and the maps
+    swapped from it, finest first (its high frequencies, stage1 and stage2 features)."""
+
+    def __init__(self, blurred: torch.Tensor, levels: list[torch.Tensor]) -> None:
+        self.blurred = blurred
+        self.levels = levels
+
+    @classmethod
+    def of(cls, ref: torch.Tensor, extractor: FeatureExtractor) -> _Reference:
+        height, width = (side - side % SCALE for side in ref.shape[-2:])
+        ref = ref[..., :height, :width]
+        blurred = imresize(imresize(ref, scale=1 / SCALE), scale=SCALE)
+        middle, coarse = extractor(ref)
+        return cls(extractor(blurred)[1][0], [(ref - blurred)[0], middle[0], coarse[0]])
+
+
+SPECS = (
+    ArchSpec(
+        id="srntt",
+        name="SRNTT",
+        paper="Zhang et al., CVPR 2019",
+        kind="reference",
+        scales=(SCALE,),
+        network=SRNTT,
+        uses_reference=True,
+        # The trunk and coarse level at input resolution (3 x (4 + 2) convolutions), the middle and
+        # fine levels at 2x and 4x, the bicubic skip, and the extractor's own reach.
+        overlap=24,
+        # Features at 1x, 2x (x4 pixels) and 4x (x16 pixels), the swapped patches before folding
+        # (9 taps of each level's channels), and the extractor's expanded channels.
+        bytes_per_pixel=4 * (48 * 8 + 4 * 32 * 8 + 16 * 32 * 8 + 9 * (24 + 4 * 16 + 16 * 3)
+                             + 16 * 96),
+    ),)
+
+# The same network trained with the reconstruction loss alone: the highest PSNR, the least invented
+# texture. `srntt` adds the perceptual, adversarial and texture losses.
+SPECS += (replace(SPECS[0], id="srntt-rec", name="SRNTT (reconstruction)"),)
