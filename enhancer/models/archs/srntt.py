@@ -33,7 +33,7 @@ from torch import nn
 from enhancer.features.efficientnet_lite import LAYER_CHANNELS
 from enhancer.features.extractor import FeatureExtractor
 from enhancer.imaging.resize import imresize
-from enhancer.models.archs.srntt_swap import Matches, best_matches, swap
+from enhancer.models.archs.srntt_swap import Matches, ReferencePatches, best_matches, swap
 from enhancer.models.spec import ArchSpec
 
 SCALE = 4
@@ -87,7 +87,7 @@ class SRNTT(nn.Module):
                                      nn.PixelShuffle(2), nn.ReLU())
         self.fine = Merge(fine_features, fine_c, fine_blocks, fine_features)
         self.tail = nn.Conv2d(fine_features, 3, 3, padding=1)
-        self._cache: tuple[list[torch.Tensor], list[int | None], list[_Reference]] | None = None
+        self._cache: tuple[list[torch.Tensor], list[int | None], PreparedReferences] | None = None
 
     def forward(self, x: torch.Tensor, refs: Sequence[torch.Tensor] = ()) -> torch.Tensor:
         """(N, 3, h, w) -> (N, 3, 4h, 4w); `refs` are (1, 3, H, W) or (3, H, W) RGB photos shared by
@@ -106,22 +106,22 @@ class SRNTT(nn.Module):
         features = self.fine(self.to_fine(features), fine)
         return self.tail(features)
 
-    def transfer_maps(self, upscaled: torch.Tensor, references: Sequence[_Reference]
+    def transfer_maps(self, upscaled: torch.Tensor, references: PreparedReferences
                       ) -> tuple[list[torch.Tensor], torch.Tensor]:
         """The swapped maps at each level (finest first, similarity appended) for a batch of
         upscaled inputs, and the similarity on the matching grid (N, h, w)."""
         n, _, height, width = upscaled.shape
         h, w = height // SCALE, width // SCALE
-        if not references:
+        if not len(references):
             zeros = [upscaled.new_zeros(n, channels + 1, h * factor, w * factor)
                      for channels, factor in _LEVELS]
             return zeros, upscaled.new_full((n, h, w), -1.0)
         with torch.no_grad():
             query = self.extractor(upscaled)[1]
-            matches = best_matches(query, [r.blurred for r in references])
+            matches = best_matches(query, references.keys)
         maps = []
         for level, (_, factor) in enumerate(_LEVELS):
-            per_sample = [swap([r.levels[level] for r in references], matches, i, factor)
+            per_sample = [swap([levels[level] for levels in references.levels], matches, i, factor)
                           for i in range(n)]
             similarity = F.interpolate(matches.score.unsqueeze(1), scale_factor=factor,
                                        mode="nearest")
@@ -129,8 +129,8 @@ class SRNTT(nn.Module):
                                    similarity.to(upscaled.dtype)], dim=1))
         return maps, matches.score
 
-    def prepare(self, refs: Sequence[torch.Tensor]) -> list[_Reference]:
-        """Each reference's matching features and swappable pyramid. Kept for the next call with
+    def prepare(self, refs: Sequence[torch.Tensor]) -> PreparedReferences:
+        """The references' matching patches and swappable pyramids. Kept for the next call with
         the very same tensors, unchanged: the engine calls once per tile with the same references."""
         # Inference tensors keep no version counter; a reference changed in place is then missed.
         versions = [None if ref.is_inference() else ref._version for ref in refs]
@@ -141,36 +141,39 @@ class SRNTT(nn.Module):
                 return prepared
         dtype = self.tail.weight.dtype
         with torch.no_grad():
-            prepared = [_Reference.of(ref.reshape(1, *ref.shape[-3:]).to(dtype), self.extractor)
-                        for ref in refs if min(ref.shape[-2:]) >= 3 * SCALE]
+            prepared = PreparedReferences([ref.reshape(1, *ref.shape[-3:]).to(dtype) for ref in refs
+                                           if min(ref.shape[-2:]) >= 3 * SCALE], self.extractor)
         self._cache = (list(refs), versions, prepared)
         return prepared
 
     def matches(self, x: torch.Tensor, refs: Sequence[torch.Tensor]) -> Matches | None:
         """Where each input position found its texture, for showing: None without references."""
         references = self.prepare(refs)
-        if not references:
+        if not len(references):
             return None
         with torch.no_grad():
             query = self.extractor(imresize(x, scale=SCALE))[1]
-            return best_matches(query, [r.blurred for r in references])
+            return best_matches(query, references.keys)
 
 
-class _Reference:
-    """A reference photo as SRNTT uses it: the matching features of its blurred version, and the maps
-    swapped from it, finest first (its high frequencies, stage1 and stage2 features)."""
+class PreparedReferences:
+    """Reference photos as SRNTT uses them: the unit patches of their blurred versions' matching
+    features, searched as one set, and the maps swapped from each, finest first (its high
+    frequencies, stage1 and stage2 features)."""
 
-    def __init__(self, blurred: torch.Tensor, levels: list[torch.Tensor]) -> None:
-        self.blurred = blurred
-        self.levels = levels
+    def __init__(self, refs: Sequence[torch.Tensor], extractor: FeatureExtractor) -> None:
+        matching, self.levels = [], []
+        for ref in refs:
+            height, width = (side - side % SCALE for side in ref.shape[-2:])
+            ref = ref[..., :height, :width]
+            blurred = imresize(imresize(ref, scale=1 / SCALE), scale=SCALE)
+            middle, coarse = extractor(ref)
+            matching.append(extractor(blurred)[1][0])
+            self.levels.append([(ref - blurred)[0], middle[0], coarse[0]])
+        self.keys = ReferencePatches(matching)
 
-    @classmethod
-    def of(cls, ref: torch.Tensor, extractor: FeatureExtractor) -> _Reference:
-        height, width = (side - side % SCALE for side in ref.shape[-2:])
-        ref = ref[..., :height, :width]
-        blurred = imresize(imresize(ref, scale=1 / SCALE), scale=SCALE)
-        middle, coarse = extractor(ref)
-        return cls(extractor(blurred)[1][0], [(ref - blurred)[0], middle[0], coarse[0]])
+    def __len__(self) -> int:
+        return len(self.levels)
 
 
 SPECS = (

@@ -5,9 +5,16 @@ Matching compares 3 x 3 patches of features at the matching level (a quarter of 
 resolution, the input's own grid at x4) by their cosine similarity, the paper's normalised
 cross-correlation: the input's features come from its bicubic upscale and the reference's from the
 reference blurred the same way (downscaled and upscaled back), so blur does not decide the match.
-Every input patch meets every reference patch, as the paper's convolution with the normalised
-reference patches does; the products are taken in chunks, so memory stays bounded whatever the
-sizes, and several references are searched as one set (the best match over all).
+Several references are searched as one set (the best match over all).
+
+While the input and references are small (benchmark photos, training cases), every input patch
+meets every reference patch, as the paper's convolution with the normalised reference patches does,
+in chunks so that memory stays bounded. That is quadratic: a 3 MP input against a 12 MP reference
+would take hours on a CPU. Beyond `EXHAUSTIVE_PAIRS`, PatchMatch (Barnes et al., SIGGRAPH 2009)
+searches instead: neighbouring patches tend to match neighbouring patches, so good matches are
+passed on to neighbours (near and, in early rounds, far ones, so they spread in few rounds) and
+refined by random tries at distances shrinking fourfold. It finds the same matches wherever the reference
+shows the same scene, at a cost linear in the input.
 
 Swapping then takes, for each input position, the matched reference patch at each level of the
 pyramid (the same patch, scaled to the level's resolution) and averages the overlapping patches.
@@ -23,6 +30,11 @@ import torch.nn.functional as F
 
 # Similarity products held at once while matching: 2^24 floats, 64 MB.
 CHUNK_ELEMENTS = 1 << 24
+# Input-reference patch pairs up to which the search is exhaustive (about 2 x 10^10 multiply-adds
+# at 9 x 24 features: seconds on a CPU).
+EXHAUSTIVE_PAIRS = 1 << 27
+# PatchMatch rounds; each passes matches on from neighbours 2^(rounds - round) positions away.
+PATCH_MATCH_ROUNDS = 5
 # Reported for positions without any reference: below every cosine similarity.
 NO_MATCH = -1.0
 # Input patches compared at once (against as many reference patches as CHUNK_ELEMENTS allows).
@@ -47,51 +59,103 @@ def unit_patches(features: torch.Tensor) -> torch.Tensor:
     return patches / patches.norm(dim=1, keepdim=True).clamp_min(1e-6)
 
 
-def best_matches(queries: torch.Tensor, keys: Sequence[torch.Tensor]) -> Matches:
-    """The best patch of any of `keys` ((C, H_k, W_k) feature maps) for each 3 x 3 patch of
-    `queries` ((N, C, h, w)): an exhaustive search, chunked."""
+class ReferencePatches:
+    """The unit patches of every reference's matching features, one list with the references one
+    after the other; a position in it is (reference, row, column) on that reference's grid."""
+
+    def __init__(self, features: Sequence[torch.Tensor]) -> None:
+        self.patches = torch.cat([unit_patches(f.float()) for f in features]) if features else None
+        device = features[0].device if features else None
+        self.heights = torch.tensor([f.shape[-2] for f in features], device=device)
+        self.widths = torch.tensor([f.shape[-1] for f in features], device=device)
+        sizes = self.heights * self.widths
+        self.starts = torch.cumsum(sizes, 0) - sizes
+
+    def __len__(self) -> int:
+        return 0 if self.patches is None else self.patches.shape[0]
+
+    def locate(self, found: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Positions in the list -> (reference, row, column)."""
+        reference = torch.searchsorted(self.starts, found, right=True) - 1
+        local = found - self.starts[reference]
+        width = self.widths[reference]
+        return reference, local // width, local % width
+
+    def position(self, reference: torch.Tensor, row: torch.Tensor, column: torch.Tensor
+                 ) -> torch.Tensor:
+        """(reference, row, column), clamped onto that reference's grid -> position in the list."""
+        row = torch.minimum(row.clamp_min(0), self.heights[reference] - 1)
+        column = torch.minimum(column.clamp_min(0), self.widths[reference] - 1)
+        return self.starts[reference] + row * self.widths[reference] + column
+
+
+def best_matches(queries: torch.Tensor, keys: ReferencePatches) -> Matches:
+    """The best reference patch for each 3 x 3 patch of `queries` ((N, C, h, w) features)."""
     n, _, h, w = queries.shape
     score = torch.full((n, h * w), NO_MATCH, device=queries.device)
     found = torch.zeros((n, h * w), dtype=torch.long, device=queries.device)
-    if not keys:
-        return _as_matches(score, found, keys, h, w)
-    key_patches = [unit_patches(key.float()) for key in keys]
-    offsets = torch.tensor([0] + [p.shape[0] for p in key_patches], device=queries.device).cumsum(0)
-    for index in range(n):
+    for index in range(n if len(keys) else 0):
         query = unit_patches(queries[index].float())
-        for top in range(0, query.shape[0], _QUERY_BLOCK):
-            block = query[top : top + _QUERY_BLOCK]
-            columns = max(1, CHUNK_ELEMENTS // block.shape[0])
-            rows = block.shape[0]
-            best = score[index, top : top + rows]
-            where = found[index, top : top + rows]
-            for key, offset in zip(key_patches, offsets.tolist()):
-                for left in range(0, key.shape[0], columns):
-                    value, position = (block @ key[left : left + columns].T).max(dim=1)
-                    better = value > best
-                    best[better] = value[better]
-                    where[better] = position[better] + offset + left
-    return _as_matches(score, found, keys, h, w)
-
-
-def _as_matches(score: torch.Tensor, found: torch.Tensor, keys: Sequence[torch.Tensor],
-                h: int, w: int) -> Matches:
-    """Split indices into the concatenated patch lists into (reference, row, column)."""
-    n = score.shape[0]
-    reference = torch.zeros_like(found)
-    row = torch.zeros_like(found)
-    column = torch.zeros_like(found)
-    start = 0
-    for index, key in enumerate(keys):
-        height, width = key.shape[-2:]
-        inside = (found >= start) & (found < start + height * width)
-        local = found - start
-        reference[inside] = index
-        row[inside] = (local // width)[inside]
-        column[inside] = (local % width)[inside]
-        start += height * width
+        if h * w * len(keys) <= EXHAUSTIVE_PAIRS:
+            _search_all(query, keys.patches, score[index], found[index])
+        else:
+            _patch_match(query, (h, w), keys, score[index], found[index])
+    reference, row, column = keys.locate(found) if len(keys) else (found, found, found)
     shape = (n, h, w)
     return Matches(score.view(shape), reference.view(shape), row.view(shape), column.view(shape))
+
+
+def _search_all(query: torch.Tensor, keys: torch.Tensor, score: torch.Tensor,
+                found: torch.Tensor) -> None:
+    """Exhaustive search, in chunks of `CHUNK_ELEMENTS` products; fills `score` and `found`."""
+    for top in range(0, query.shape[0], _QUERY_BLOCK):
+        block = query[top : top + _QUERY_BLOCK]
+        columns = max(1, CHUNK_ELEMENTS // block.shape[0])
+        best = score[top : top + block.shape[0]]
+        where = found[top : top + block.shape[0]]
+        for left in range(0, keys.shape[0], columns):
+            value, position = (block @ keys[left : left + columns].T).max(dim=1)
+            better = value > best
+            best[better] = value[better]
+            where[better] = position[better] + left
+
+
+def _patch_match(query: torch.Tensor, size: tuple[int, int], keys: ReferencePatches,
+                 score: torch.Tensor, found: torch.Tensor) -> None:
+    """PatchMatch over the query grid of `size`; fills `score` and `found`. Its random tries come
+    from a generator seeded the same every time, so a photo gives the same result every run."""
+    h, w = size
+    device = query.device
+    generator = torch.Generator(device=device).manual_seed(0)
+    rows = torch.arange(h, device=device).repeat_interleave(w)
+    columns = torch.arange(w, device=device).repeat(h)
+
+    def offer(candidates: torch.Tensor) -> None:
+        for top in range(0, query.shape[0], _QUERY_BLOCK * 16):
+            part = slice(top, top + _QUERY_BLOCK * 16)
+            value = torch.einsum("ij,ij->i", query[part],
+                                 keys.patches.index_select(0, candidates[part]))
+            better = value > score[part]
+            score[part] = torch.where(better, value, score[part])
+            found[part] = torch.where(better, candidates[part], found[part])
+
+    for _ in range(2):
+        offer(torch.randint(len(keys), (h * w,), generator=generator, device=device))
+    farthest = int(max(keys.heights.max(), keys.widths.max()))
+    for round_ in range(PATCH_MATCH_ROUNDS):
+        jump = 2 ** (PATCH_MATCH_ROUNDS - 1 - round_)
+        for step in dict.fromkeys((jump, 1)):
+            for down, across in ((step, 0), (-step, 0), (0, step), (0, -step)):
+                # The neighbour's match, moved back by the same step, is this position's candidate.
+                neighbour = ((rows + down).clamp(0, h - 1) * w + (columns + across).clamp(0, w - 1))
+                reference, row, column = keys.locate(found[neighbour])
+                offer(keys.position(reference, row - down, column - across))
+        radius = farthest
+        while radius >= 1:
+            reference, row, column = keys.locate(found)
+            shift = torch.randint(-radius, radius + 1, (2, h * w), generator=generator, device=device)
+            offer(keys.position(reference, row + shift[0], column + shift[1]))
+            radius //= 4
 
 
 def swap(levels: Sequence[torch.Tensor], matches: Matches, index: int, factor: int) -> torch.Tensor:
