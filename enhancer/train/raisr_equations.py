@@ -3,11 +3,13 @@ training data, and the solve into a per-phase basis with per-bucket coefficients
 
 A's rows are 11 x 11 patches of the cheap upscale, b the HR pixel minus the patch's centre pixel,
 so every solution is a filter's difference from the identity, and the ridge pulls a bucket with
-few samples towards the cheap upscale.
+few samples towards the cheap upscale. The second bank's equations are the same, with smaller
+patches of the blended first output.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -51,13 +53,15 @@ def with_symmetries(equations: NormalEquations, model: Raisr) -> NormalEquations
 
     Nothing is recomputed: transposing or flipping a photo (its sides are multiples of the scale,
     so its LR image and upscale transform with it) permutes the taps of its patches, its pixel
-    phases and its angle bins, and leaves strength, coherence and targets as they are.
+    phases and its angle bins, and leaves strength, coherence and targets as they are. The
+    equations may be of either bank: the patch side is read off their size.
     """
     total = NormalEquations.zeros(*equations.moment.shape)
+    patch = math.isqrt(equations.moment.shape[-1])
     for transpose in (False, True):
         for flip_rows in (False, True):
             for flip_columns in (False, True):
-                source, tap = _symmetry(model, transpose, flip_rows, flip_columns)
+                source, tap = _symmetry(model, patch, transpose, flip_rows, flip_columns)
                 total.gram.add_(equations.gram[source[:, None, None], tap[None, :, None], tap[None, None, :]])
                 total.moment.add_(equations.moment[source[:, None], tap[None, :]])
                 total.count.add_(equations.count[source])
@@ -65,7 +69,7 @@ def with_symmetries(equations: NormalEquations, model: Raisr) -> NormalEquations
 
 
 def _symmetry(
-    model: Raisr, transpose: bool, flip_rows: bool, flip_columns: bool
+    model: Raisr, patch: int, transpose: bool, flip_rows: bool, flip_columns: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """What transposing the photos, then flipping their rows and columns, does to the statistics:
     new bucket i holds what old bucket source[i] held, its new tap k what old tap tap[k] held.
@@ -74,7 +78,7 @@ def _symmetry(
     that axis's phases and the angle (theta -> pi - theta), a transpose swaps the two phases and
     maps theta -> pi / 2 - theta, which moves bins onto bins because angle_bins is even.
     """
-    scale, angles, patch = model.scale, model.angle_bins, model.patch_size
+    scale, angles = model.scale, model.angle_bins
     source = torch.arange(model.buckets).view(scale, scale, angles, -1)
     tap = torch.arange(patch * patch).view(patch, patch)
     if transpose:
@@ -88,17 +92,17 @@ def _symmetry(
 
 
 def solve_bank(
-    equations: NormalEquations, model: Raisr, regularisation: float, iterations: int = 3
+    equations: NormalEquations, *, phases: int, rank: int, regularisation: float, iterations: int = 3
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """(basis (phases, J, K), coefficients (buckets, J)) in float32: per phase, the J basis filters
-    and per-bucket coefficients that minimise the squared error summed over the phase's buckets.
+    """(basis (phases, J, K), coefficients (buckets, J)) in float32: per phase, the J = `rank`
+    basis filters and per-bucket coefficients that minimise the squared error summed over the
+    phase's buckets (buckets are laid out phase first).
 
     Starts from the leading singular vectors of the free per-bucket ridge solutions (weighted by
     their sample counts), then alternates two least-squares steps on the normal equations: each
     bucket's coefficients given the basis (J unknowns), the basis given every bucket's coefficients
     (J * K unknowns). More than 3 rounds measured no better on held-out photos.
     """
-    phases, rank = model.scale**2, model.basis_size
     taps = equations.gram.shape[-1]
     gram = equations.gram.view(phases, -1, taps, taps)
     moment = equations.moment.view(phases, -1, taps)

@@ -1,14 +1,16 @@
 """Learning RAISR in closed form, in minutes on a CPU.
 
-Three passes over the training photos, each pairing a photo's Y channel with the cheap upscale of
-its benchmark-style LR image (MATLAB bicubic down, bicubic back up):
+Three or four passes over the training photos, each pairing a photo's Y channel with the cheap
+upscale of its benchmark-style LR image (MATLAB bicubic down, bicubic back up):
 
 1. thresholds: strength and coherence quantiles of a random sample of pixels split their bins;
 2. filters: every bucket's normal equations (`raisr_equations`), taken over every pixel whose
    11 x 11 patch lies inside its photo, then those of the 7 other rotations and flips of every
    photo (by re-indexing), then the ridge solve into each phase's basis and coefficients;
 3. blending: per number of census bits that filtering flipped, the weight between the filtered
-   and the cheap upscale that minimises the squared error (a scalar least squares each).
+   and the cheap upscale that minimises the squared error (a scalar least squares each);
+4. refining (with `refine_size`): the second bank, solved as the first but on patches of the
+   blended output of the first three passes, the cascade's input.
 
 `fit_raisr` is the generator `enhancer train` drives; `python -m enhancer.train.raisr_fit` runs it
 directly and writes a weights file.
@@ -60,6 +62,9 @@ class RaisrFitConfig:
     # Ridge added to the diagonal of the normal equations (pixel values in [0, 1]).
     regularisation: float = 0.01
     basis_size: int = 12
+    # The second bank's filter side on the output grid (0: none) and its basis filters per phase.
+    refine_size: int = 0
+    refine_basis_size: int = 6
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -99,7 +104,14 @@ class RaisrFitConfig:
             "strength_bins": self.strength_bins,
             "coherence_bins": self.coherence_bins,
             "basis_size": self.basis_size,
+            "refine_size": self.refine_size,
+            "refine_basis_size": self.refine_basis_size,
         }
+
+    @property
+    def passes(self) -> tuple[str, ...]:
+        """The stages of `FitProgress`, in order."""
+        return ("thresholds", "filters", "blending") + (("refining",) if self.refine_size else ())
 
 
 @dataclass(frozen=True)
@@ -119,10 +131,17 @@ def fit_raisr(config: RaisrFitConfig, folders: Sequence[Path]) -> Generator[FitP
     model.strength_thresholds.copy_(_quantiles(strengths, config.strength_quantiles))
     model.coherence_thresholds.copy_(_quantiles(coherences, config.coherence_quantiles))
     equations = with_symmetries((yield from normal_equations(model, photos)), model)
-    basis, coefficients = solve_bank(equations, model, config.regularisation)
+    basis, coefficients = solve_bank(equations, phases=config.scale**2, rank=config.basis_size,
+                                     regularisation=config.regularisation)
     model.basis.copy_(basis)
     model.coefficients.copy_(coefficients)
     model.blend_weights.copy_((yield from _blend_weights(model, photos)))
+    if config.refine_size:
+        refining = with_symmetries((yield from refine_equations(model, photos)), model)
+        basis, coefficients = solve_bank(refining, phases=config.scale**2, rank=config.refine_basis_size,
+                                         regularisation=config.regularisation)
+        model.refine_basis.copy_(basis)
+        model.refine_coefficients.copy_(coefficients)
     counts = equations.count
     log.info(
         "x%d: %d photos; samples per bucket (8 symmetries) min %d, median %d; blend weights %s",
@@ -161,35 +180,51 @@ def _quantiles(values: torch.Tensor, fractions: Sequence[float]) -> torch.Tensor
 
 
 def normal_equations(model: Raisr, photos: list[Path]) -> Generator[FitProgress, None, NormalEquations]:
+    """The first bank's: patches of the cheap upscale."""
     equations = NormalEquations.zeros(model.buckets, model.patch_size**2)
     for done, path in enumerate(photos, start=1):
         hr, lr = training_pair(path, model.scale)
         upscaled = model.cheap_upscale(lr)
         bucket = model.bucket_index(lr)
-        for patches, target, index in _bands(model, upscaled, hr, bucket):
+        for patches, target, index in _bands(upscaled, hr, bucket, model.patch_size, model.patch_size // 2):
             equations.add(patches, target, index)
         yield FitProgress("filters", done, len(photos))
     return equations
 
 
+def refine_equations(model: Raisr, photos: list[Path]) -> Generator[FitProgress, None, NormalEquations]:
+    """The second bank's: patches of the blended first output, away from the photo's edges (where
+    the first output saw the padding)."""
+    equations = NormalEquations.zeros(model.buckets, model.refine_size**2)
+    margin = model.patch_size // 2 + model.refine_size // 2
+    for done, path in enumerate(photos, start=1):
+        hr, lr = training_pair(path, model.scale)
+        blended = model.blend(*model.upscale_and_filter(lr, model.cell_hash(lr)))
+        bucket = model.bucket_index(lr)
+        for patches, target, index in _bands(blended, hr, bucket, model.refine_size, margin):
+            equations.add(patches, target, index)
+        yield FitProgress("refining", done, len(photos))
+    return equations
+
+
 def _bands(
-    model: Raisr, upscaled: torch.Tensor, hr: torch.Tensor, bucket: torch.Tensor
+    image: torch.Tensor, hr: torch.Tensor, bucket: torch.Tensor, patch_size: int, margin: int
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-    """(patches (L, K), HR minus upscale (L,), bucket (L,)) in float64 for the pixels whose whole
-    patch lies inside the photo, a band of rows at a time."""
-    radius = model.patch_size // 2
-    height, width = upscaled.shape[-2:]
-    inner_width = width - 2 * radius
-    if height <= 2 * radius or inner_width <= 0:
+    """(patches (L, K) of `image`, HR minus image (L,), bucket (L,)) in float64 for the pixels at
+    least `margin` (at least the patch radius) from every edge, a band of rows at a time."""
+    radius = patch_size // 2
+    height, width = image.shape[-2:]
+    inner_width = width - 2 * margin
+    if height <= 2 * margin or inner_width <= 0:
         return
     rows_per_band = max(1, _BAND_PIXELS // inner_width)
-    residual = (hr - upscaled)[0, 0].double()
-    for top in range(radius, height - radius, rows_per_band):
-        bottom = min(top + rows_per_band, height - radius)
-        window = upscaled[:, :, top - radius : bottom + radius].double()
-        patches = F.unfold(window, model.patch_size)[0].t()
-        target = residual[top:bottom, radius : width - radius].reshape(-1)
-        index = bucket[0, top:bottom, radius : width - radius].reshape(-1)
+    residual = (hr - image)[0, 0].double()
+    for top in range(margin, height - margin, rows_per_band):
+        bottom = min(top + rows_per_band, height - margin)
+        window = image[:, :, top - radius : bottom + radius, margin - radius : width - margin + radius].double()
+        patches = F.unfold(window, patch_size)[0].t()
+        target = residual[top:bottom, margin : width - margin].reshape(-1)
+        index = bucket[0, top:bottom, margin : width - margin].reshape(-1)
         yield patches, target, index
 
 
@@ -199,7 +234,7 @@ def _blend_weights(model: Raisr, photos: list[Path]) -> Generator[FitProgress, N
     squares = torch.zeros(CENSUS_BITS + 1, dtype=torch.float64)
     for done, path in enumerate(photos, start=1):
         hr, lr = training_pair(path, model.scale)
-        upscaled, filtered = model.upscale_and_filter(lr)
+        upscaled, filtered = model.upscale_and_filter(lr, model.cell_hash(lr))
         margin = model.patch_size // 2
         changed = _inner(model.census_change(upscaled, filtered), margin).reshape(-1)
         step = _inner(filtered - upscaled, margin).reshape(-1).double()

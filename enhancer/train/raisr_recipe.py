@@ -20,7 +20,6 @@ from enhancer.train.raisr_fit import RaisrFitConfig, fit_raisr
 from enhancer.train.recipe import Recipe, RecipeError
 from enhancer.train.validation import measure
 
-PASSES = ("thresholds", "filters", "blending")
 _SHARED_KEYS = ("name", "trainer", "data", "validation")
 
 
@@ -47,9 +46,11 @@ def fit_raisr_recipe(
     device = device if isinstance(device, torch.device) else choose_device(device)
     started = time.monotonic()
 
+    passes = config.passes
+
     def progress(step) -> FitProgress:
-        done = PASSES.index(step.stage) * step.total + step.done
-        return FitProgress(step.stage, done, len(PASSES) * step.total, None, 0.0, 0.0,
+        done = passes.index(step.stage) * step.total + step.done
+        return FitProgress(step.stage, done, len(passes) * step.total, None, 0.0, 0.0,
                            time.monotonic() - started, None, None)
 
     network = yield from translated(fit_raisr(config, folders), progress)
@@ -60,6 +61,6 @@ def fit_raisr_recipe(
         measure(network, name=recipe.name, spec=spec, config=config.network_config(),
                 scales=scales, folders=recipe.validation.folders, device=device),
         lambda _: measuring)
-    return FitResult(network.eval(), config.network_config(), tuple(scales), len(PASSES),
-                     len(PASSES), True, seconds, describe_device(device), measurements,
+    return FitResult(network.eval(), config.network_config(), tuple(scales), len(passes),
+                     len(passes), True, seconds, describe_device(device), measurements,
                      half_precision)

@@ -13,12 +13,16 @@ from enhancer.models.registry import ResolvedModel
 from enhancer.models.weights import read_header, save_weights
 
 
-def random_bank(scale: int, *, seed: int = 0) -> Raisr:
-    """A float64 network with a random bank and thresholds that split these test images."""
+def random_bank(scale: int, *, seed: int = 0, refine_size: int = 0) -> Raisr:
+    """A float64 network with a random bank (and second bank, if `refine_size`) and thresholds
+    that split these test images."""
     generator = torch.Generator().manual_seed(seed)
-    model = Raisr(scale=scale, basis_size=3).double()
+    model = Raisr(scale=scale, basis_size=3, refine_size=refine_size, refine_basis_size=2).double()
     model.basis.copy_(torch.randn(model.basis.shape, generator=generator) * 0.05)
     model.coefficients.copy_(torch.randn(model.coefficients.shape, generator=generator))
+    if refine_size:
+        model.refine_basis.copy_(torch.randn(model.refine_basis.shape, generator=generator) * 0.1)
+        model.refine_coefficients.copy_(torch.randn(model.refine_coefficients.shape, generator=generator))
     model.strength_thresholds.copy_(torch.tensor([1e-4, 1e-3, 5e-3]))
     model.coherence_thresholds.copy_(torch.tensor([0.3, 0.6, 0.8]))
     return model
@@ -37,9 +41,10 @@ def angle_bin(model: Raisr, image: torch.Tensor) -> torch.Tensor:
 
 
 @pytest.mark.parametrize("scale", [2, 3, 4])
-def test_an_untrained_bank_is_the_bicubic_upscale(scale):
+@pytest.mark.parametrize("refine_size", [0, 5])
+def test_an_untrained_bank_is_the_bicubic_upscale(scale, refine_size):
     y = torch.rand(2, 1, 9, 13)
-    out = Raisr(scale=scale)(y)
+    out = Raisr(scale=scale, refine_size=refine_size)(y)
     assert out.shape == (2, 1, 9 * scale, 13 * scale)
     torch.testing.assert_close(out, imresize(y, scale=scale), atol=1e-6, rtol=0)
 
@@ -48,13 +53,30 @@ def test_an_untrained_bank_is_the_bicubic_upscale(scale):
 def test_filtering_applies_each_pixels_11x11_filter_to_the_bicubic_upscale(scale):
     model = random_bank(scale)
     y = torch.rand(1, 1, 11, 14, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
-    _, filtered = model.upscale_and_filter(y)
+    _, filtered = model.upscale_and_filter(y, model.cell_hash(y))
     upscaled = imresize(y, scale=scale)
     bucket = model.bucket_index(y)[:, 5:-5, 5:-5].reshape(-1)
     patches = F.unfold(upscaled, 11)[0].t()
     expected = (patches * model.filters[bucket]).sum(1).view(upscaled.shape[-2] - 10, -1)
     assert len(bucket.unique()) > 20  # many different filters took part
     torch.testing.assert_close(filtered[0, 0, 5:-5, 5:-5], expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize(("scale", "refine_size"), [(2, 5), (3, 7), (4, 3), (2, 7)])
+def test_refining_applies_each_pixels_second_filter_to_the_blended_output(scale, refine_size):
+    model = random_bank(scale, refine_size=refine_size)
+    y = torch.rand(1, 1, 9, 10, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+    hashes = model.cell_hash(y)
+    blended = model.blend(*model.upscale_and_filter(y, hashes))
+    bucket = model.bucket_index(y).reshape(-1)
+    phases = model.scale**2
+    coefficients = model.refine_coefficients.view(phases, -1, model.refine_basis_size)
+    bank = torch.bmm(coefficients, model.refine_basis).reshape(model.buckets, -1)
+    radius = refine_size // 2
+    patches = F.unfold(F.pad(blended, (radius,) * 4, mode="replicate"), refine_size)[0].t()
+    expected = blended.reshape(-1) + (patches * bank[bucket]).sum(1)
+    torch.testing.assert_close(model(y).reshape(-1), expected)
+    assert (model(y) - blended).abs().mean() > 1e-3  # the second bank did something
 
 
 @pytest.mark.parametrize("scale", [2, 3])
@@ -92,7 +114,7 @@ def test_an_edge_is_strong_and_coherent_and_a_flat_region_weak():
 def test_the_census_blend_undoes_filtering_where_the_structure_flipped():
     model = random_bank(2)
     y = torch.rand(1, 1, 10, 10, dtype=torch.float64)
-    upscaled, filtered = model.upscale_and_filter(y)
+    upscaled, filtered = model.upscale_and_filter(y, model.cell_hash(y))
     model.blend_weights.copy_(torch.tensor([1.0] * 3 + [0.0] * 6))
     out = model.blend(upscaled, filtered)
     flipped = model.census_change(upscaled, filtered)
@@ -103,7 +125,7 @@ def test_the_census_blend_undoes_filtering_where_the_structure_flipped():
 
 def test_a_tile_with_the_specs_overlap_gives_the_untiled_pixels():
     (spec,) = SPECS
-    model = random_bank(3)
+    model = random_bank(3, refine_size=7)
     y = torch.rand(1, 1, 30, 30, dtype=torch.float64)
     whole = model(y)
     tile = model(y[..., 8:24, 5:27])
@@ -115,11 +137,11 @@ def test_a_tile_with_the_specs_overlap_gives_the_untiled_pixels():
 
 
 def test_the_bank_travels_through_a_weights_file(tmp_path):
-    model = random_bank(2).float()
+    model = random_bank(2, refine_size=5).float()
     model.blend_weights.copy_(torch.linspace(1, 0.5, 9))
     weights = save_weights(
         tmp_path / "raisr-x2.safetensors", model, name="raisr", arch="raisr", scales=(2,),
-        config={"basis_size": 3}, card={}, half=False,
+        config={"basis_size": 3, "refine_size": 5, "refine_basis_size": 2}, card={}, half=False,
     )
     rebuilt = ResolvedModel("raisr", SPECS[0], 2, read_header(weights.path)).build()
     y = torch.rand(1, 1, 12, 12)

@@ -5,7 +5,10 @@ replaced by a learned 11 x 11 filter applied to the upscale around it, chosen fr
 pixel's phase on the upscale grid and a hash of the local gradients: the angle, strength and
 coherence of the Gaussian-weighted structure tensor. Where filtering changed the local structure a
 lot (many bits of the 3 x 3 census transform flipped), the result is blended back towards the cheap
-upscale, with one learned weight per number of flipped bits.
+upscale, with one learned weight per number of flipped bits. Optionally, a second, smaller bank of
+filters (`refine_size`, e.g. 5 x 5) then sharpens that result the same way, chosen by the same phase
+and hash: a cascade, as the paper's discussion suggests. Because it filters the blended output, which
+is no linear function of the input, it adds what no larger first bank could.
 
 Three things make it fast on a CPU:
 
@@ -21,7 +24,10 @@ Three things make it fast on a CPU:
   on the low-resolution image: one convolution of the input gives the cheap upscale and every
   basis response at once.
 
-Everything learned is a buffer (basis, coefficients, thresholds, blend weights), so the weights
+The second bank is stored and applied the same way: a basis per phase and coefficients per bucket,
+its basis responses from one convolution of the first output's cells (pixel-unshuffled).
+
+Everything learned is a buffer (bases, coefficients, thresholds, blend weights), so the weights
 file, the devices and the engine treat RAISR like any other model.
 """
 
@@ -67,10 +73,14 @@ class Raisr(nn.Module):
         strength_bins: int = 4,
         coherence_bins: int = 4,
         basis_size: int = 12,
+        refine_size: int = 0,
+        refine_basis_size: int = 6,
     ) -> None:
+        """`refine_size` is the side of the second bank's filters on the output grid (odd); 0 leaves
+        the blended first output as it is."""
         super().__init__()
-        if patch_size % 2 == 0 or gradient_window % 2 == 0:
-            raise ValueError("patch_size and gradient_window must be odd")
+        if patch_size % 2 == 0 or gradient_window % 2 == 0 or (refine_size and refine_size % 2 == 0):
+            raise ValueError("patch_size, gradient_window and refine_size must be odd")
         self.scale = scale
         self.patch_size = patch_size
         self.gradient_window = gradient_window
@@ -78,6 +88,8 @@ class Raisr(nn.Module):
         self.strength_bins = strength_bins
         self.coherence_bins = coherence_bins
         self.basis_size = basis_size
+        self.refine_size = refine_size
+        self.refine_basis_size = refine_basis_size
         phases, taps = scale * scale, patch_size * patch_size
         # Untrained, every filter is the identity and every blend weight 1: the cheap upscale.
         self.register_buffer("basis", torch.zeros(phases, basis_size, taps))
@@ -89,6 +101,14 @@ class Raisr(nn.Module):
         self.lr_radius = rows.shape[-1] // 2
         self.register_buffer("bicubic_rows", rows, persistent=False)
         self.window_taps = _gaussian(gradient_window)
+        if refine_size:
+            # Untrained, the second bank is the identity too.
+            self.register_buffer("refine_basis", torch.zeros(phases, refine_basis_size, refine_size**2))
+            self.register_buffer("refine_coefficients", torch.zeros(self.buckets, refine_basis_size))
+            # Cells on each side that a filter reaches from any phase.
+            self.refine_reach = math.ceil(refine_size // 2 / scale)
+            placement = _cell_placement(scale, refine_size // 2, self.refine_reach)
+            self.register_buffer("refine_placement", placement, persistent=False)
 
     @property
     def hashes_per_phase(self) -> int:
@@ -109,23 +129,26 @@ class Raisr(nn.Module):
         return bank
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
-        upscaled, filtered = self.upscale_and_filter(y)
-        return self.blend(upscaled, filtered)
-
-    def upscale_and_filter(self, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(cheap upscale, filtered upscale), each (N, 1, sH, sW), before blending."""
-        upscaled, responses = self._responses(y)
         hashes = self.cell_hash(y)
-        # One row per hash holds the coefficients of every phase: one gather per cell.
-        table = self._coefficients_by_hash(y.dtype)
-        corrections = responses.new_empty(responses.shape[:-1])
-        # A band of rows at a time, so the gathered coefficients stay in the cache.
-        rows = max(1, _BAND_VALUES // (responses[0, 0].numel()))
-        for top in range(0, responses.shape[1], rows):
-            band = responses[:, top : top + rows]
-            mix = table.index_select(0, hashes[:, top : top + rows].reshape(-1)).view(band.shape)
-            torch.linalg.vecdot(mix, band, out=corrections[:, top : top + rows])
+        blended = self.blend(*self.upscale_and_filter(y, hashes))
+        return self.refine(blended, hashes) if self.refine_size else blended
+
+    def upscale_and_filter(self, y: torch.Tensor, hashes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(cheap upscale, filtered upscale), each (N, 1, sH, sW), before blending; `hashes` is
+        `cell_hash(y)`."""
+        upscaled, responses = self._responses(y)
+        corrections = _mixed(responses, hashes, _by_hash(self.coefficients.to(y.dtype), self.scale))
         return upscaled, upscaled + _from_cells(corrections)
+
+    def refine(self, image: torch.Tensor, hashes: torch.Tensor) -> torch.Tensor:
+        """The second bank applied to the blended output `image` (N, 1, sH, sW): each output pixel
+        plus its filter's correction over the refine_size x refine_size pixels around it."""
+        s, reach = self.scale, self.refine_reach
+        padded = F.pad(image, (reach * s,) * 4, mode="replicate")
+        responses = _stacked_conv(F.pixel_unshuffle(padded, s), self._refine_kernels(image.dtype))
+        responses = responses.view(*hashes.shape, s, s, self.refine_basis_size)
+        corrections = _mixed(responses, hashes, _by_hash(self.refine_coefficients.to(image.dtype), s))
+        return image + _from_cells(corrections)
 
     def cheap_upscale(self, y: torch.Tensor) -> torch.Tensor:
         return imresize(y, scale=self.scale, kernel=CHEAP_KERNEL)
@@ -196,20 +219,9 @@ class Raisr(nn.Module):
         """The cheap upscale (N, 1, sH, sW) and every basis filter's response on it, per cell:
         (N, H, W, scale, scale, basis_size), all from one convolution of the input."""
         n, _, height, width = y.shape
-        padded = _pad_symmetric(y, self.lr_radius)[:, 0]
-        # Rows stacked as channels: a (1 x taps) convolution over `taps` channels is the same
-        # (taps x taps) filter, and runs several times faster on a CPU than a 1-channel one.
-        stacked = padded.unfold(1, height, 1).permute(0, 1, 3, 2)  # (N, taps, H, W + 2r) view
-        stacked = stacked.contiguous(memory_format=torch.channels_last)
-        out = F.conv2d(stacked, self._lr_kernels(y.dtype).contiguous(memory_format=torch.channels_last))
-        cells = out.permute(0, 2, 3, 1).reshape(n, height, width, self.scale, self.scale, -1)
+        out = _stacked_conv(_pad_symmetric(y, self.lr_radius), self._lr_kernels(y.dtype))
+        cells = out.view(n, height, width, self.scale, self.scale, -1)
         return _from_cells(cells[..., 0]), cells[..., 1:]
-
-    def _coefficients_by_hash(self, dtype: torch.dtype) -> torch.Tensor:
-        """(hashes, s * s * basis_size): row h holds hash h's coefficients for every phase."""
-        phases = self.scale * self.scale
-        by_phase = self.coefficients.to(dtype).view(phases, self.hashes_per_phase, self.basis_size)
-        return by_phase.transpose(0, 1).reshape(self.hashes_per_phase, -1)
 
     def _lr_kernels(self, dtype: torch.dtype) -> torch.Tensor:
         """(s * s * (J + 1), taps, 1, taps): per phase (r, c), the bicubic upscale, then each basis
@@ -227,7 +239,21 @@ class Raisr(nn.Module):
         composed = torch.einsum("rpu,rcjpq,cqv->rcjuv", reads, basis, reads)
         bicubic = torch.einsum("ru,cv->rcuv", at_pixel, at_pixel)
         taps = rows.shape[-1]
-        return torch.cat((bicubic[:, :, None], composed), dim=2).view(s * s * (j + 1), taps, 1, taps)
+        return torch.cat((bicubic[:, :, None], composed), dim=2).view(s * s * (j + 1), 1, taps, taps)
+
+    def _refine_kernels(self, dtype: torch.dtype) -> torch.Tensor:
+        """(s * s * J, s * s, k, k): per phase (r, c), each second-bank basis filter as a filter on
+        the pixel-unshuffled output, whose channel a * s + b holds the pixels of phase (a, b).
+
+        Rows and columns place separately: tap p of a phase-r pixel lands at cell row u, sub-row a
+        where placement[r, p, u, a] is 1.
+        """
+        s, j, side = self.scale, self.refine_basis_size, self.refine_size
+        place = self.refine_placement.to(dtype)
+        basis = self.refine_basis.to(dtype).view(s, s, j, side, side)
+        kernels = torch.einsum("rcjpq,rpua,cqvb->rcjabuv", basis, place, place)
+        k = place.shape[2]
+        return kernels.reshape(s * s * j, s * s, k, k)
 
     def _window_sums(self, x: torch.Tensor) -> torch.Tensor:
         """Gaussian-weighted local sums of each channel, as two separable passes of shifted adds
@@ -242,6 +268,43 @@ class Raisr(nn.Module):
         for offset, tap in enumerate(self.window_taps[1:], start=1):
             sums.add_(columns[..., offset : offset + width], alpha=tap)
         return sums
+
+
+def _stacked_conv(padded: torch.Tensor, kernels: torch.Tensor) -> torch.Tensor:
+    """conv2d of (N, C, H + k - 1, W + k - 1) with (O, C, k, k), as (N, H, W, O).
+
+    Rows are stacked as channels: a (1 x k) convolution over C * k channels is the same filter,
+    and runs several times faster on a CPU than a convolution over few channels.
+    """
+    n, channels, padded_height, padded_width = padded.shape
+    outputs, _, k, _ = kernels.shape
+    height = padded_height - k + 1
+    # (N, H, W + k - 1, C, k) in memory, which is (N, C * k, H, W + k - 1) channels-last.
+    stacked = padded.unfold(2, height, 1).permute(0, 4, 3, 1, 2).contiguous()
+    stacked = stacked.view(n, height, padded_width, channels * k).permute(0, 3, 1, 2)
+    weights = kernels.reshape(outputs, channels * k, 1, k).contiguous(memory_format=torch.channels_last)
+    return F.conv2d(stacked, weights).permute(0, 2, 3, 1)
+
+
+def _by_hash(coefficients: torch.Tensor, scale: int) -> torch.Tensor:
+    """(buckets, J) coefficients laid out by phase, then hash -> (hashes, s * s * J): row h holds
+    hash h's coefficients for every phase, so a cell takes all of its own in one gather."""
+    phases = scale * scale
+    by_phase = coefficients.view(phases, -1, coefficients.shape[-1])
+    return by_phase.transpose(0, 1).reshape(by_phase.shape[1], -1)
+
+
+def _mixed(responses: torch.Tensor, hashes: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    """Per cell and phase, the basis responses (N, H, W, s, s, J) weighed by the coefficients of
+    the cell's hash (rows of `table`): (N, H, W, s, s)."""
+    mixed = responses.new_empty(responses.shape[:-1])
+    # A band of rows at a time, so the gathered coefficients stay in the cache.
+    rows = max(1, _BAND_VALUES // (responses[0, 0].numel()))
+    for top in range(0, responses.shape[1], rows):
+        band = responses[:, top : top + rows]
+        mix = table.index_select(0, hashes[:, top : top + rows].reshape(-1)).view(band.shape)
+        torch.linalg.vecdot(mix, band, out=mixed[:, top : top + rows])
+    return mixed
 
 
 def _cells(image: torch.Tensor, scale: int) -> torch.Tensor:
@@ -275,6 +338,17 @@ def _bicubic_rows(scale: int, radius: int) -> torch.Tensor:
     return weights[:, reach - lr_radius : reach + lr_radius + 1].float()
 
 
+def _cell_placement(scale: int, radius: int, reach: int) -> torch.Tensor:
+    """(phase, tap, cell offset + reach, sub-pixel) one-hot: along one axis, where the tap at
+    offset tap - radius from a pixel of this phase lies in the pixel-unshuffled grid."""
+    placement = torch.zeros(scale, 2 * radius + 1, 2 * reach + 1, scale)
+    for phase in range(scale):
+        for tap in range(2 * radius + 1):
+            cell, sub = divmod(phase + tap - radius, scale)
+            placement[phase, tap, cell + reach, sub] = 1
+    return placement
+
+
 def _pad_symmetric(y: torch.Tensor, radius: int) -> torch.Tensor:
     """Mirror `radius` pixels with the edge repeated, as imresize extends an image."""
     def mirrored(length: int) -> torch.Tensor:
@@ -302,7 +376,8 @@ SPECS = (
         color_space="y",
         # An output pixel reads the input up to 5 pixels away at x4 (its 11 x 11 filter on the
         # upscale, which bicubic takes from 2 input pixels further, and the census neighbour); its
-        # cell's hash reads 3 (gradient window 2, gradient 1).
+        # cell's hash reads 3 (gradient window 2, gradient 1). A second bank of filters up to
+        # 2 * scale + 1 output pixels wide (the recipe's 7 x 7 at x3) reads one cell further.
         overlap=6,
         half_precision=False,
         # The network's measured peak (about 320, 860 and 1950 bytes per input pixel at x2, x3
