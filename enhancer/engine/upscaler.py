@@ -118,6 +118,34 @@ class Upscaler:
             output.zero_()
             side = self._largest_tile = smaller
 
+    def reference_similarity(
+        self, image: torch.Tensor, *, refs: Sequence[torch.Tensor]
+    ) -> Generator[TileProgress, None, torch.Tensor | None]:
+        """How well each pixel of a (1, 3, H, W) input found texture in `refs`: the similarity of
+        its best reference patch, (1, 1, H, W) in [-1, 1], over the same tiles as `enhance`. None
+        for a model that takes no references, or without references."""
+        references = self._references(refs)
+        if not references:
+            return None
+        height, width = image.shape[-2:]
+        padded = pad_image(image, multiple_of=self.spec.multiple_of, min_size=self.spec.min_size)
+        tiles = plan_tiles(*padded.shape[-2:], tile=self._tile_side(*padded.shape[-2:]),
+                           overlap=self._overlap, scale=1, multiple_of=self.spec.multiple_of)
+        similarity = torch.zeros(1, 1, height, width)
+        for done, tile in enumerate(tiles, 1):
+            rows, cols = tile.rows, tile.cols
+            window = padded[:, :, rows.start : rows.stop, cols.start : cols.stop]
+            with torch.inference_mode():
+                score = self.network.matches(window.to(self.device, self.dtype), references).score
+            inside_rows = min(rows.stop, height) - rows.start
+            inside_cols = min(cols.stop, width) - cols.start
+            weighted = score[:, None, :inside_rows, :inside_cols].float().cpu() \
+                * tile.weights()[:inside_rows, :inside_cols]
+            similarity[:, :, rows.start : rows.start + inside_rows,
+                       cols.start : cols.start + inside_cols] += weighted
+            yield TileProgress(done, len(tiles))
+        return similarity
+
     def _place(self, network: nn.Module) -> nn.Module:
         network = network.to(device=self.device, dtype=self.dtype).requires_grad_(False)
         if self.device.type == "cuda":

@@ -16,6 +16,7 @@ from enhancer.engine.batch import BatchProgress, BatchReport, pending_jobs, plan
 from enhancer.engine.cpu_threads import use_inference_threads
 from enhancer.engine.device import describe_device
 from enhancer.engine.output_options import OutputOptions
+from enhancer.engine.similarity_overlay import similarity_overlay
 from enhancer.engine.upscaler import TileProgress, Upscaler
 from enhancer.imaging.io import Photo, photo_to_tensors, read_image, tensors_to_photo, write_image
 from enhancer.imaging.resize import imresize
@@ -57,6 +58,8 @@ class RunResult:
     before: DisplayImage | None = None
     psnr: float | None = None
     ssim: float | None = None
+    # The reference photos the model used (none for a model that takes none).
+    references: tuple[Path, ...] = ()
 
     @property
     def label(self) -> str:
@@ -80,9 +83,8 @@ def upscale_photo(
     one when asked: on a 12-megapixel photo it costs a third of the run)."""
     yield Step(f"Loading {request.model} ×{request.scale}")
     upscaler = _upscaler(request)
-    refs = []
-    if upscaler.spec.uses_reference:
-        refs = [photo_to_tensors(read_image(path))[0] for path in references]
+    references = tuple(references) if upscaler.spec.uses_reference else ()
+    refs = [photo_to_tensors(read_image(path))[0] for path in references]
     rgb, alpha = photo_to_tensors(photo)
     truth = before = None
     if request.simulate:
@@ -102,7 +104,7 @@ def upscale_photo(
         difference = _difference_image(upscaled, truth, photo)
     return RunResult(request=request, device=describe_device(upscaler.device), seconds=seconds,
                      photo=result, image=DisplayImage.of_photo(result), difference=difference,
-                     before=before, psnr=psnr, ssim=ssim)
+                     before=before, psnr=psnr, ssim=ssim, references=references)
 
 
 def _upscaler(request: RunRequest) -> Upscaler:
@@ -119,6 +121,21 @@ def difference_from_bicubic(photo: Photo, result: RunResult) -> Generator[Step, 
     upscaled = photo_to_tensors(result.photo)[0]
     bicubic = imresize(photo_to_tensors(photo)[0], scale=result.request.scale, kernel="cubic")
     return _difference_image(upscaled, bicubic.clamp_(0, 1), photo)
+
+
+def reference_matches(photo: Photo, result: RunResult
+                      ) -> Generator[Step | TileProgress, None, DisplayImage]:
+    """Where `result`'s model found texture in its references, drawn over the result (see
+    `similarity_overlay`): matched again, as the run matched them."""
+    yield Step(f"Matching {len(result.references)} reference photo(s)")
+    upscaler = _upscaler(result.request)
+    refs = [photo_to_tensors(read_image(path))[0] for path in result.references]
+    rgb = photo_to_tensors(photo)[0]
+    if result.request.simulate:
+        rgb = simulate_low_resolution(rgb, result.request.scale)[1]
+    similarity = yield from upscaler.reference_similarity(rgb, refs=refs)
+    overlay = similarity_overlay(photo_to_tensors(result.photo)[0], similarity)
+    return DisplayImage.of_photo(tensors_to_photo(overlay, None, result.photo))
 
 
 def _difference_image(image, truth, like: Photo) -> DisplayImage:

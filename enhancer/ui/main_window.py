@@ -31,6 +31,7 @@ from enhancer.ui.jobs import (
     RunResult,
     Step,
     difference_from_bicubic,
+    reference_matches,
     save_photo,
     upscale_batch,
     upscale_photo,
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self._queued_runs: list[RunRequest] = []
         # Differences from bicubic, made when first asked for (results without a truth).
         self._differences: dict[RunResult, DisplayImage] = {}
+        self._match_views: dict[RunResult, DisplayImage] = {}
         # How many runs of the comparison under way are still to be shown together (0: none).
         self._compare_count = 0
         self._eta = EtaClock()
@@ -94,6 +96,7 @@ class MainWindow(QMainWindow):
             "zoom_out": lambda: self._zoom("zoom_out"), "fit": lambda: self._zoom("fit"),
             "actual_size": lambda: self._zoom("actual_size"), "wipe": self.refresh_view,
             "side_by_side": self.refresh_view, "difference": self.refresh_view,
+            "matches": self.refresh_view,
         })
         self._build_docks()
         self._build_menus()
@@ -130,6 +133,7 @@ class MainWindow(QMainWindow):
         self.before = DisplayImage.of_photo(photo)
         self.results.clear()
         self._differences.clear()
+        self._match_views.clear()
         self.actions.save.setEnabled(False)
         name = path.name if path else "Pasted photo"
         height, width = photo.rgb.shape[:2]
@@ -264,8 +268,13 @@ class MainWindow(QMainWindow):
     # Showing
 
     def refresh_view(self) -> None:
-        """Show what the chosen mode asks for: the wipe, the comparison or the difference."""
+        """Show what the chosen mode asks for: the wipe, the comparison, the difference or the
+        reference matches."""
         result = self.results.current()
+        matched = result is not None and bool(result.references)
+        self.actions.matches.setEnabled(matched)
+        if self.actions.matches.isChecked() and not matched:
+            self.actions.wipe.setChecked(True)
         if self.actions.side_by_side.isChecked() and self.results.ticked():
             self.compare.show_results([(r.image, r.caption) for r in self.results.ticked()])
             self.stack.setCurrentWidget(self.compare)
@@ -283,6 +292,14 @@ class MainWindow(QMainWindow):
             against = "the original" if result.psnr is not None else "bicubic"
             self.view.show_image(difference, keep_view=True)
             self.view.set_caption(f"Difference from {against} (×4) · {result.label}")
+        elif self.actions.matches.isChecked():
+            matches = self._match_views.get(result)
+            if matches is None:
+                self._make_match_view(result)
+                return
+            self.view.show_image(matches, keep_view=True)
+            self.view.set_caption(f"Texture from the references: yellow matched, blue did not · "
+                                  f"{result.label}")
         else:
             self.view.show_image(result.image, result.before or self.before, keep_view=True)
             self.view.set_caption(f"Before  |  {result.caption}")
@@ -300,6 +317,29 @@ class MainWindow(QMainWindow):
                           finished=finished,
                           failed=lambda message: self.status.show_error(
                               f"Could not compare with bicubic: {message}"),
+                          cancelled=self._on_cancelled))
+
+    def _make_match_view(self, result: RunResult) -> None:
+        photo = self.photo
+        self._eta = EtaClock()
+
+        def finished(image: DisplayImage) -> None:
+            self._match_views[result] = image
+            self.refresh_view()
+
+        def progress(item: object) -> None:
+            if isinstance(item, TileProgress):
+                fraction = item.done / item.total
+                self.status.show_progress(fraction, f"Matching the references: tile {item.done} "
+                                                    f"of {item.total}  {self._eta.text(fraction)}")
+            else:
+                self.status.show_progress(None, item.text)
+
+        self.tasks.start(
+            lambda: reference_matches(photo, result),
+            TaskCallbacks(progress=progress, finished=finished,
+                          failed=lambda message: self.status.show_error(
+                              f"Could not match the references: {message}"),
                           cancelled=self._on_cancelled))
 
     def _zoom(self, how: str) -> None:
@@ -440,7 +480,7 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addActions([a.zoom_in, a.zoom_out, a.fit, a.actual_size])
         view_menu.addSeparator()
-        view_menu.addActions([a.wipe, a.side_by_side, a.difference])
+        view_menu.addActions([a.wipe, a.side_by_side, a.difference, a.matches])
         view_menu.addSeparator()
         view_menu.addActions([dock.toggleViewAction() for dock in self.docks.values()])
 
@@ -452,7 +492,7 @@ class MainWindow(QMainWindow):
         toolbar.setIconSize(QSize(22, 22))
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for group in ((a.open, a.save), (a.run, a.compare_models, a.cancel),
-                      (a.wipe, a.side_by_side, a.difference), (a.fit, a.actual_size)):
+                      (a.wipe, a.side_by_side, a.difference, a.matches), (a.fit, a.actual_size)):
             toolbar.addActions(list(group))
             toolbar.addSeparator()
         self.addToolBar(toolbar)

@@ -39,8 +39,10 @@ class WindowActions:
         self.wipe = make("wipe", "Before / After", "mdi6.compare-horizontal", "Ctrl+2")
         self.side_by_side = make("side_by_side", "Side by Side", "mdi6.view-grid-outline", "Ctrl+3")
         self.difference = make("difference", "Difference", "mdi6.select-compare", "Ctrl+4")
+        self.matches = make("matches", "Reference Matches", "mdi6.image-search-outline", "Ctrl+5")
+        self.matches.setStatusTip("Where a reference-based model took texture from the references")
         self.modes = QActionGroup(owner)
-        for action in (self.wipe, self.side_by_side, self.difference):
+        for action in (self.wipe, self.side_by_side, self.difference, self.matches):
             action.setCheckable(True)
             self.modes.addAction(action)
         self.wipe.setChecked(True)
