@@ -1,5 +1,6 @@
 """Stage the app and save the README's screenshots: the before/after wipe, a three-model
-comparison with scores, the reference panel in use, and candidates drawn for a thumbnail.
+comparison with scores, the reference panel in use with SRNTT and where it matched, and
+candidates drawn for a thumbnail.
 
 Run it under a display (scripts/screenshot.sh starts Xvfb); it uses a private user folder and
 private settings, so it shows what a first start shows.
@@ -59,8 +60,21 @@ def main(folder: Path) -> None:
     window.actions.wipe.trigger()
     window.docks["References"].raise_()
     window.references.add_paths(reference_photos(private))
-    window.models.select("bicubic", 2)
-    save(app, window, folder / "reference-panel.png")
+    if "srntt-rec" in names:
+        # Simulated: the photo downscaled x4 is the input, so the crops show what it lost.
+        window.models.simulate.setChecked(True)
+        window.models.select("srntt-rec", 4)
+        run(app, window, window.actions.run.trigger)
+        window.view.set_state(detail_state(window.view, zoom=DETAIL_ZOOM / 2))
+        window.view.photo_item.set_split(DETAIL[0])
+        save(app, window, folder / "reference-panel.png")
+        run(app, window, window.actions.matches.trigger)
+        save(app, window, folder / "reference-matches.png")
+        window.models.simulate.setChecked(False)
+        window.actions.wipe.trigger()
+    else:
+        window.models.select("bicubic", 2)
+        save(app, window, folder / "reference-panel.png")
 
     if window.open_path(thumbnail(private)):
         dialog = window.open_candidates()

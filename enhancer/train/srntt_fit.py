@@ -74,7 +74,7 @@ class SrnttObjective(PerceptualObjective):
         upscaled = imresize(cases.lr, scale=batch.scale)
         with torch.no_grad():
             per_case = [network.transfer_maps(upscaled[i : i + 1],
-                                              network.prepare([] if ref is None else [ref]))[0]
+                                              network.prepare([] if ref is None else [ref]))
                         for i, ref in enumerate(cases.references)]
         maps = [torch.cat(level) for level in zip(*per_case)]
         with torch.autocast(upscaled.device.type, dtype=torch.bfloat16, enabled=fast):

@@ -93,7 +93,7 @@ class SRNTT(nn.Module):
         """(N, 3, h, w) -> (N, 3, 4h, 4w); `refs` are (1, 3, H, W) or (3, H, W) RGB photos shared by
         the batch."""
         upscaled = imresize(x, scale=SCALE)
-        swapped, _ = self.transfer_maps(upscaled, self.prepare(refs))
+        swapped = self.transfer_maps(upscaled, self.prepare(refs))
         return upscaled + self.texture(x, swapped)
 
     def texture(self, x: torch.Tensor, swapped: Sequence[torch.Tensor]) -> torch.Tensor:
@@ -107,18 +107,15 @@ class SRNTT(nn.Module):
         return self.tail(features)
 
     def transfer_maps(self, upscaled: torch.Tensor, references: PreparedReferences
-                      ) -> tuple[list[torch.Tensor], torch.Tensor]:
+                      ) -> list[torch.Tensor]:
         """The swapped maps at each level (finest first, similarity appended) for a batch of
-        upscaled inputs, and the similarity on the matching grid (N, h, w)."""
+        upscaled inputs."""
         n, _, height, width = upscaled.shape
         h, w = height // SCALE, width // SCALE
         if not len(references):
-            zeros = [upscaled.new_zeros(n, channels + 1, h * factor, w * factor)
-                     for channels, factor in _LEVELS]
-            return zeros, upscaled.new_full((n, h, w), -1.0)
-        with torch.no_grad():
-            query = self.extractor(upscaled)[1]
-            matches = best_matches(query, references.keys)
+            return [upscaled.new_zeros(n, channels + 1, h * factor, w * factor)
+                    for channels, factor in _LEVELS]
+        matches = self._best_matches(upscaled, references)
         maps = []
         for level, (_, factor) in enumerate(_LEVELS):
             per_sample = [swap([levels[level] for levels in references.levels], matches, i, factor)
@@ -127,7 +124,7 @@ class SRNTT(nn.Module):
                                        mode="nearest")
             maps.append(torch.cat([torch.stack(per_sample).to(upscaled.dtype),
                                    similarity.to(upscaled.dtype)], dim=1))
-        return maps, matches.score
+        return maps
 
     def prepare(self, refs: Sequence[torch.Tensor]) -> PreparedReferences:
         """The references' matching patches and swappable pyramids. Kept for the next call with
@@ -151,9 +148,11 @@ class SRNTT(nn.Module):
         references = self.prepare(refs)
         if not len(references):
             return None
+        return self._best_matches(imresize(x, scale=SCALE), references)
+
+    def _best_matches(self, upscaled: torch.Tensor, references: PreparedReferences) -> Matches:
         with torch.no_grad():
-            query = self.extractor(imresize(x, scale=SCALE))[1]
-            return best_matches(query, references.keys)
+            return best_matches(self.extractor(upscaled)[1], references.keys)
 
 
 class PreparedReferences:
