@@ -140,7 +140,7 @@ def test_the_shipped_recipe_gives_each_scale_its_basis_size():
     own = tomllib.loads(RECIPE.read_text())
     own = {k: v for k, v in own.items() if k not in ("name", "trainer", "data", "validation")}
     sizes = {scale: RaisrFitConfig.from_recipe(own, scale=scale).basis_size for scale in own["scales"]}
-    assert sizes == {2: 10, 3: 16, 4: 24}
+    assert sizes == {2: 7, 3: 16, 4: 24}
     refine = {scale: RaisrFitConfig.from_recipe(own, scale=scale).refine_size for scale in own["scales"]}
     assert refine == {2: 0, 3: 7, 4: 0}
     with pytest.raises(ValueError, match="not x8"):
