@@ -221,7 +221,8 @@ def _bands(
     residual = (hr - image)[0, 0].double()
     for top in range(margin, height - margin, rows_per_band):
         bottom = min(top + rows_per_band, height - margin)
-        window = image[:, :, top - radius : bottom + radius, margin - radius : width - margin + radius].double()
+        columns = slice(margin - radius, width - margin + radius)
+        window = image[:, :, top - radius : bottom + radius, columns].double()
         patches = F.unfold(window, patch_size)[0].t()
         target = residual[top:bottom, margin : width - margin].reshape(-1)
         index = bucket[0, top:bottom, margin : width - margin].reshape(-1)
