@@ -97,13 +97,7 @@ class Upscaler:
         output = torch.zeros(1, 3, self.scale * height, self.scale * width)
         side = self._tile_side(*padded.shape[-2:])
         while True:
-            tiles = plan_tiles(
-                *padded.shape[-2:],
-                tile=side,
-                overlap=self._overlap,
-                scale=self.scale,
-                multiple_of=self.spec.multiple_of,
-            )
+            tiles = self._plan(padded, side, scale=self.scale)
             log.debug("%d tiles of at most %d px", len(tiles), side)
             try:
                 for done, tile in enumerate(tiles, 1):
@@ -129,8 +123,7 @@ class Upscaler:
             return None
         height, width = image.shape[-2:]
         padded = pad_image(image, multiple_of=self.spec.multiple_of, min_size=self.spec.min_size)
-        tiles = plan_tiles(*padded.shape[-2:], tile=self._tile_side(*padded.shape[-2:]),
-                           overlap=self._overlap, scale=1, multiple_of=self.spec.multiple_of)
+        tiles = self._plan(padded, self._tile_side(*padded.shape[-2:]), scale=1)
         similarity = torch.zeros(1, 1, height, width)
         for done, tile in enumerate(tiles, 1):
             rows, cols = tile.rows, tile.cols
@@ -145,6 +138,11 @@ class Upscaler:
                        cols.start : cols.start + inside_cols] += weighted
             yield TileProgress(done, len(tiles))
         return similarity
+
+    def _plan(self, padded: torch.Tensor, side: int, *, scale: int) -> list[Tile]:
+        """Tiles of `side` over a padded input, with blend weights at `scale` times its grid."""
+        return plan_tiles(*padded.shape[-2:], tile=side, overlap=self._overlap, scale=scale,
+                          multiple_of=self.spec.multiple_of)
 
     def _place(self, network: nn.Module) -> nn.Module:
         network = network.to(device=self.device, dtype=self.dtype).requires_grad_(False)

@@ -206,12 +206,13 @@ class MainWindow(QMainWindow):
         self._eta = EtaClock()
         self.tasks.start(
             lambda: upscale_photo(photo, request, references=references),
-            TaskCallbacks(progress=lambda item: self._show_run_progress(request, item),
+            TaskCallbacks(progress=lambda item: self._show_progress(
+                              f"{request.model} ×{request.scale}", item),
                           finished=self._on_run_finished, failed=self._on_run_failed,
                           cancelled=self._on_cancelled))
 
-    def _show_run_progress(self, request: RunRequest, item: object) -> None:
-        prefix = f"{request.model} ×{request.scale}"
+    def _show_progress(self, prefix: str, item: object) -> None:
+        """A run's tiles as a fraction with its ETA; its other stages by name."""
         if isinstance(item, TileProgress):
             fraction = item.done / item.total
             self.status.show_progress(fraction, f"{prefix}: tile {item.done} of {item.total}  "
@@ -327,17 +328,10 @@ class MainWindow(QMainWindow):
             self._match_views[result] = image
             self.refresh_view()
 
-        def progress(item: object) -> None:
-            if isinstance(item, TileProgress):
-                fraction = item.done / item.total
-                self.status.show_progress(fraction, f"Matching the references: tile {item.done} "
-                                                    f"of {item.total}  {self._eta.text(fraction)}")
-            else:
-                self.status.show_progress(None, item.text)
-
         self.tasks.start(
             lambda: reference_matches(photo, result),
-            TaskCallbacks(progress=progress, finished=finished,
+            TaskCallbacks(progress=lambda item: self._show_progress("Matching the references", item),
+                          finished=finished,
                           failed=lambda message: self.status.show_error(
                               f"Could not match the references: {message}"),
                           cancelled=self._on_cancelled))
