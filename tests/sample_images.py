@@ -6,6 +6,7 @@ bit shows. The writers return the paths they made, in a stable order.
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zlib
@@ -34,7 +35,10 @@ def ramp_alpha(height: int = HEIGHT, width: int = WIDTH, *, dtype=np.uint8) -> n
     return np.rint(np.tile(np.linspace(0, peak, width), (height, 1))).astype(dtype)
 
 
+@functools.cache
 def srgb_profile() -> bytes:
+    """An sRGB ICC profile, made once: LittleCMS stamps each new profile with the time, so two
+    made a second apart differ and a round-trip test comparing them would fail now and then."""
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
