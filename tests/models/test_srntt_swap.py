@@ -87,3 +87,11 @@ def test_patch_match_comes_close_to_the_exhaustive_search_on_an_unrelated_refere
     approximate = best_matches(query, ReferencePatches([reference]))
     assert torch.all(approximate.score <= exhaustive.score + 1e-5)
     assert approximate.score.mean() > exhaustive.score.mean() - 0.02
+
+
+def test_reference_patches_cut_the_same_unit_patches_as_unfolding_each_reference():
+    torch.manual_seed(3)
+    references = [torch.randn(5, 4, 6), torch.randn(5, 7, 3)]
+    keys = ReferencePatches(references)
+    expected = torch.cat([unit_patches(reference) for reference in references])
+    torch.testing.assert_close(keys.unit(torch.arange(len(keys))), expected)

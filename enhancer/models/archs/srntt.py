@@ -37,6 +37,14 @@ from enhancer.models.archs.srntt_swap import Matches, ReferencePatches, best_mat
 from enhancer.models.spec import ArchSpec
 
 SCALE = 4
+# Every reference is also searched at these sizes (each a copy of it in the one patch set), so that
+# a reference photographed nearer or farther than the input still offers patches at the input's
+# scale. A step of 2^(1/6), 12%: the texture transfer tolerates the rest.
+REFERENCE_SCALES = (1.0, 2 ** (1 / 6), 2 ** (-1 / 6))
+# Tiles (and the margin around them, beyond the reach of the extractor's stage2 and a multiple of
+# its stride) in which a reference's features are computed.
+EXTRACTOR_TILE = 512
+EXTRACTOR_MARGIN = 32
 # The swapped pyramid, finest first: (channels, resolution relative to the matching grid).
 _LEVELS = ((3, 4), (LAYER_CHANNELS["stage1"], 2), (LAYER_CHANNELS["stage2"], 1))
 
@@ -145,13 +153,14 @@ class SRNTT(nn.Module):
                 return prepared
         dtype = self.tail.weight.dtype
         with torch.no_grad():
-            prepared = PreparedReferences([ref.reshape(1, *ref.shape[-3:]).to(dtype) for ref in refs
-                                           if min(ref.shape[-2:]) >= 3 * SCALE], self.extractor)
+            prepared = PreparedReferences([ref.reshape(1, *ref.shape[-3:]).to(dtype) for ref in refs],
+                                          self.extractor)
         self._cache = (list(refs), versions, prepared)
         return prepared
 
     def matches(self, x: torch.Tensor, refs: Sequence[torch.Tensor]) -> Matches | None:
-        """Where each input position found its texture, for showing: None without references."""
+        """Where each input position found its texture, for showing: None without references. A
+        match's `reference` numbers the copies in `prepare(refs).photos`."""
         references = self.prepare(refs)
         if not len(references):
             return None
@@ -163,23 +172,62 @@ class SRNTT(nn.Module):
 
 
 class PreparedReferences:
-    """Reference photos as SRNTT uses them: the unit patches of their blurred versions' matching
-    features, searched as one set, and the maps swapped from each, finest first (its high
-    frequencies, stage1 and stage2 features)."""
+    """Reference photos as SRNTT uses them, each also at the other `REFERENCE_SCALES`: the
+    matching features of their blurred versions, searched as one set, and the maps swapped from
+    each, finest first (its high frequencies, stage1 and stage2 features). `photos` gives, for each
+    of these copies (a match's `reference`), the photo it was made from."""
 
-    def __init__(self, refs: Sequence[torch.Tensor], extractor: FeatureExtractor) -> None:
-        matching, self.levels = [], []
-        for ref in refs:
+    def __init__(self, refs: Sequence[torch.Tensor], extractor: FeatureExtractor,
+                 scales: Sequence[float] = REFERENCE_SCALES) -> None:
+        matching, self.levels, photos = [], [], []
+        copies = ((number, copy) for number, photo in enumerate(refs)
+                  for copy in _rescaled(photo, scales))
+        for number, ref in copies:
+            photos.append(number)
             height, width = (side - side % SCALE for side in ref.shape[-2:])
             ref = ref[..., :height, :width]
             blurred = imresize(imresize(ref, scale=1 / SCALE), scale=SCALE)
-            middle, coarse = extractor(ref)
-            matching.append(extractor(blurred)[1][0])
+            middle, coarse = features_in_tiles(extractor, ref)
+            matching.append(features_in_tiles(extractor, blurred)[1][0])
             self.levels.append([(ref - blurred)[0], middle[0], coarse[0]])
         self.keys = ReferencePatches(matching)
+        self.photos = torch.tensor(photos, dtype=torch.long)
 
     def __len__(self) -> int:
         return len(self.levels)
+
+
+def features_in_tiles(extractor: FeatureExtractor, image: torch.Tensor, *,
+                      tile: int = EXTRACTOR_TILE, margin: int = EXTRACTOR_MARGIN
+                      ) -> list[torch.Tensor]:
+    """The extractor's maps of a (1, 3, H, W) photo, H and W multiples of 4, computed in tiles of
+    `tile` pixels a side plus `margin` around: the same maps as from the whole photo (the margin
+    covers the layers' reach), in a fraction of the memory; a 12 MP photo at once takes gigabytes."""
+    height, width = image.shape[-2:]
+    maps: list[torch.Tensor] = []
+    for top in range(0, height, tile):
+        for left in range(0, width, tile):
+            y0, x0 = max(top - margin, 0), max(left - margin, 0)
+            window = image[..., y0 : min(top + tile + margin, height),
+                           x0 : min(left + tile + margin, width)]
+            outputs = extractor(window)
+            if not maps:
+                maps = [out.new_empty(*out.shape[:2], height * out.shape[-2] // window.shape[-2],
+                                      width * out.shape[-1] // window.shape[-1]) for out in outputs]
+            for out, whole in zip(outputs, maps):
+                stride = window.shape[-2] // out.shape[-2]
+                rows, columns = min(tile, height - top) // stride, min(tile, width - left) // stride
+                down, across = (top - y0) // stride, (left - x0) // stride
+                row, column = top // stride, left // stride
+                whole[..., row : row + rows, column : column + columns] = \
+                    out[..., down : down + rows, across : across + columns]
+    return maps
+
+
+def _rescaled(photo: torch.Tensor, scales: Sequence[float]) -> list[torch.Tensor]:
+    """The photo at each of `scales` that leaves it at least a matching patch a side."""
+    return [photo if scale == 1 else imresize(photo, scale=scale) for scale in scales
+            if min(photo.shape[-2:]) * scale >= 3 * SCALE]
 
 
 SPECS = (

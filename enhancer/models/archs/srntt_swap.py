@@ -61,18 +61,40 @@ def unit_patches(features: torch.Tensor) -> torch.Tensor:
 
 class ReferencePatches:
     """The unit patches of every reference's matching features, one list with the references one
-    after the other; a position in it is (reference, row, column) on that reference's grid."""
+    after the other; a position in it is (reference, row, column) on that reference's grid.
+
+    The patches are cut from the features when searched, not stored: stored, they take nine times
+    the features' memory (650 MB for a 12 MP reference). What is kept is each reference's features,
+    zero-padded by one position and flattened into one (C, positions) table, and each patch's norm.
+    """
 
     def __init__(self, features: Sequence[torch.Tensor]) -> None:
-        self.patches = torch.cat([unit_patches(f.float()) for f in features]) if features else None
         device = features[0].device if features else None
         self.heights = torch.tensor([f.shape[-2] for f in features], device=device)
         self.widths = torch.tensor([f.shape[-1] for f in features], device=device)
         sizes = self.heights * self.widths
         self.starts = torch.cumsum(sizes, 0) - sizes
+        padded_sizes = (self.heights + 2) * (self.widths + 2)
+        self._padded_starts = torch.cumsum(padded_sizes, 0) - padded_sizes
+        self._count = int(sizes.sum())
+        if features:
+            self._table = torch.cat([F.pad(f.float(), (1, 1, 1, 1)).flatten(1) for f in features],
+                                    dim=1)
+            self._norms = torch.cat([_patch_norms(f.float()) for f in features])
 
     def __len__(self) -> int:
-        return 0 if self.patches is None else self.patches.shape[0]
+        return self._count
+
+    def unit(self, found: torch.Tensor) -> torch.Tensor:
+        """The unit patches at list positions `found` -> (len(found), 9 C), laid out as
+        `unit_patches` lays them out (channel by channel, each 3 x 3 row by row)."""
+        reference, row, column = self.locate(found)
+        stride = self.widths[reference, None] + 2
+        centre = self._padded_starts[reference, None] + (row[:, None] + 1) * stride + column[:, None] + 1
+        offsets = torch.cat([down * stride + across for down in (-1, 0, 1) for across in (-1, 0, 1)],
+                            dim=1)
+        patches = self._table[:, centre + offsets]  # (C, len(found), 9)
+        return patches.transpose(0, 1).reshape(len(found), -1) / self._norms[found, None]
 
     def locate(self, found: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Positions in the list -> (reference, row, column)."""
@@ -89,6 +111,14 @@ class ReferencePatches:
         return self.starts[reference] + row * self.widths[reference] + column
 
 
+def _patch_norms(features: torch.Tensor) -> torch.Tensor:
+    """(C, H, W) -> (H * W,): the length of every 3 x 3 patch (zero beyond the border), at least
+    `unit_patches`' floor."""
+    squares = features.pow(2).sum(0, keepdim=True).unsqueeze(0)
+    sums = F.conv2d(squares, squares.new_ones(1, 1, 3, 3), padding=1)
+    return sums.clamp_min(0).sqrt().flatten().clamp_min(1e-6)
+
+
 def best_matches(queries: torch.Tensor, keys: ReferencePatches) -> Matches:
     """The best reference patch for each 3 x 3 patch of `queries` ((N, C, h, w) features)."""
     n, _, h, w = queries.shape
@@ -97,7 +127,7 @@ def best_matches(queries: torch.Tensor, keys: ReferencePatches) -> Matches:
     for index in range(n if len(keys) else 0):
         query = unit_patches(queries[index].float())
         if h * w * len(keys) <= EXHAUSTIVE_PAIRS:
-            _search_all(query, keys.patches, score[index], found[index])
+            _search_all(query, keys, score[index], found[index])
         else:
             _patch_match(query, (h, w), keys, score[index], found[index])
     reference, row, column = keys.locate(found) if len(keys) else (found, found, found)
@@ -105,16 +135,17 @@ def best_matches(queries: torch.Tensor, keys: ReferencePatches) -> Matches:
     return Matches(score.view(shape), reference.view(shape), row.view(shape), column.view(shape))
 
 
-def _search_all(query: torch.Tensor, keys: torch.Tensor, score: torch.Tensor,
+def _search_all(query: torch.Tensor, keys: ReferencePatches, score: torch.Tensor,
                 found: torch.Tensor) -> None:
     """Exhaustive search, in chunks of `CHUNK_ELEMENTS` products; fills `score` and `found`."""
-    for top in range(0, query.shape[0], _QUERY_BLOCK):
-        block = query[top : top + _QUERY_BLOCK]
-        columns = max(1, CHUNK_ELEMENTS // block.shape[0])
-        best = score[top : top + block.shape[0]]
-        where = found[top : top + block.shape[0]]
-        for left in range(0, keys.shape[0], columns):
-            value, position = (block @ keys[left : left + columns].T).max(dim=1)
+    columns = max(1, CHUNK_ELEMENTS // _QUERY_BLOCK)
+    for left in range(0, len(keys), columns):
+        chunk = keys.unit(torch.arange(left, min(left + columns, len(keys)), device=query.device))
+        for top in range(0, query.shape[0], _QUERY_BLOCK):
+            block = query[top : top + _QUERY_BLOCK]
+            best = score[top : top + block.shape[0]]
+            where = found[top : top + block.shape[0]]
+            value, position = (block @ chunk.T).max(dim=1)
             better = value > best
             best[better] = value[better]
             where[better] = position[better] + left
@@ -133,8 +164,7 @@ def _patch_match(query: torch.Tensor, size: tuple[int, int], keys: ReferencePatc
     def offer(candidates: torch.Tensor) -> None:
         for top in range(0, query.shape[0], _QUERY_BLOCK * 16):
             part = slice(top, top + _QUERY_BLOCK * 16)
-            value = torch.einsum("ij,ij->i", query[part],
-                                 keys.patches.index_select(0, candidates[part]))
+            value = torch.einsum("ij,ij->i", query[part], keys.unit(candidates[part]))
             better = value > score[part]
             score[part] = torch.where(better, value, score[part])
             found[part] = torch.where(better, candidates[part], found[part])
