@@ -54,8 +54,11 @@ class Matches:
 
 
 def unit_patches(features: torch.Tensor) -> torch.Tensor:
-    """(C, H, W) features -> (H * W, 9 C): every 3 x 3 patch (zero beyond the border), unit length."""
-    patches = F.unfold(features.unsqueeze(0), 3, padding=1)[0].T
+    """(C, H, W) features -> (H * W, 9 C): every 3 x 3 patch (zero beyond the border), unit length,
+    position by position (row by row) and the C features of each position together."""
+    channels, height, width = features.shape
+    patches = F.unfold(features.unsqueeze(0), 3, padding=1)[0].view(channels, 9, height * width)
+    patches = patches.permute(2, 1, 0).reshape(height * width, 9 * channels)
     return patches / patches.norm(dim=1, keepdim=True).clamp_min(1e-6)
 
 
@@ -65,7 +68,8 @@ class ReferencePatches:
 
     The patches are cut from the features when searched, not stored: stored, they take nine times
     the features' memory (650 MB for a 12 MP reference). What is kept is each reference's features,
-    zero-padded by one position and flattened into one (C, positions) table, and each patch's norm.
+    zero-padded by one position and flattened into one (positions, C) table, so that a patch is
+    nine runs of C neighbouring numbers, and each patch's norm.
     """
 
     def __init__(self, features: Sequence[torch.Tensor]) -> None:
@@ -78,8 +82,7 @@ class ReferencePatches:
         self._padded_starts = torch.cumsum(padded_sizes, 0) - padded_sizes
         self._count = int(sizes.sum())
         if features:
-            self._table = torch.cat([F.pad(f.float(), (1, 1, 1, 1)).flatten(1) for f in features],
-                                    dim=1)
+            self._table = torch.cat([F.pad(f.float(), (1, 1, 1, 1)).flatten(1).T for f in features])
             self._norms = torch.cat([_patch_norms(f.float()) for f in features])
 
     def __len__(self) -> int:
@@ -87,14 +90,14 @@ class ReferencePatches:
 
     def unit(self, found: torch.Tensor) -> torch.Tensor:
         """The unit patches at list positions `found` -> (len(found), 9 C), laid out as
-        `unit_patches` lays them out (channel by channel, each 3 x 3 row by row)."""
+        `unit_patches` lays them out."""
         reference, row, column = self.locate(found)
         stride = self.widths[reference, None] + 2
         centre = self._padded_starts[reference, None] + (row[:, None] + 1) * stride + column[:, None] + 1
         offsets = torch.cat([down * stride + across for down in (-1, 0, 1) for across in (-1, 0, 1)],
                             dim=1)
-        patches = self._table[:, centre + offsets]  # (C, len(found), 9)
-        return patches.transpose(0, 1).reshape(len(found), -1) / self._norms[found, None]
+        patches = self._table[centre + offsets]  # (len(found), 9, C)
+        return patches.reshape(len(found), -1) / self._norms[found, None]
 
     def locate(self, found: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Positions in the list -> (reference, row, column)."""
