@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from enhancer.eta import EtaClock, clock
+
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 VERBS = ("upscale", "models", "bench", "train", "finetune")
@@ -318,18 +320,19 @@ class ProgressBar:
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
-        self.started = time.monotonic()
+        self.eta = EtaClock()
+        self.started = self.eta.started
         self.last_plain = self.started
         self.drawn = False
 
     def update(self, fraction: float, label: str) -> None:
         now = time.monotonic()
         elapsed = now - self.started
-        eta = elapsed * (1 - fraction) / fraction if fraction > 0 else None
+        eta = self.eta.seconds_left(fraction)
         width = 24
         filled = int(round(width * min(max(fraction, 0.0), 1.0)))
         line = (f"[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {label}"
-                f"  {_clock(elapsed)} elapsed, ETA {_clock(eta)}")
+                f"  {clock(elapsed)} elapsed, ETA {clock(eta)}")
         if self.tty:
             columns = shutil.get_terminal_size().columns - 1
             self.stream.write("\r" + line[:columns].ljust(columns))
@@ -348,7 +351,7 @@ class ProgressBar:
     def close(self, summary: str | None = None) -> None:
         self._clear()
         if summary:
-            self.stream.write(f"{summary} in {_clock(time.monotonic() - self.started)}\n")
+            self.stream.write(f"{summary} in {clock(time.monotonic() - self.started)}\n")
         self.stream.flush()
 
     def _clear(self) -> None:
@@ -356,11 +359,3 @@ class ProgressBar:
             columns = shutil.get_terminal_size().columns - 1
             self.stream.write("\r" + " " * columns + "\r")
             self.drawn = False
-
-
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    minutes, secs = divmod(int(seconds + 0.5), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"

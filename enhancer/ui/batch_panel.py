@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from enhancer.engine.batch import BatchProgress
 from enhancer.ui.dropped_files import OPEN_FILTER, dropped_files
-from enhancer.ui.eta import EtaClock
+from enhancer.eta import EtaClock
 from enhancer.ui.jobs import BatchOutcome, BatchPlanned, Step
 
 

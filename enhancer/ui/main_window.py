@@ -25,7 +25,7 @@ from enhancer.ui.batch_panel import BatchPanel
 from enhancer.ui.candidates_dialog import CandidatesDialog
 from enhancer.ui.compare_view import CompareView
 from enhancer.ui.dropped_files import OPEN_FILTER, dropped_files
-from enhancer.ui.eta import EtaClock
+from enhancer.eta import EtaClock
 from enhancer.ui.jobs import (
     RunRequest,
     RunResult,
