@@ -59,6 +59,8 @@ _SUFFIX_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF
 _KEEPS_ALPHA = frozenset({"PNG", "TIFF", "WEBP"})
 _KEEPS_16_BIT = frozenset({"PNG", "TIFF"})
 _KEEPS_METADATA = frozenset({"PNG", "JPEG", "TIFF", "WEBP"})
+# Rows of a result converted to integer samples at once.
+_SAMPLE_ROWS = 256
 CORRUPT = "truncated or corrupt image data"
 
 
@@ -209,10 +211,14 @@ def tensors_to_photo(rgb: torch.Tensor, alpha: torch.Tensor | None, like: Photo)
 
 
 def _samples(values: torch.Tensor, dtype: np.dtype) -> np.ndarray:
-    """Values in [0, 1] as rounded integer samples of `dtype`."""
-    peak = np.iinfo(dtype).max
-    scaled = values.detach().to("cpu", torch.float32).clamp(0, 1).numpy() * np.float32(peak)
-    return np.rint(scaled).astype(dtype)
+    """Values in [0, 1] as rounded integer samples of `dtype`, made a band of rows at a time: whole,
+    the float intermediates of a 192 MP result took three times its 2.3 GB."""
+    peak = np.float32(np.iinfo(dtype).max)
+    samples = np.empty(tuple(values.shape), dtype=dtype)
+    for top in range(0, values.shape[0], _SAMPLE_ROWS):
+        band = values[top : top + _SAMPLE_ROWS].detach().to("cpu", torch.float32)
+        samples[top : top + _SAMPLE_ROWS] = np.rint(band.clamp(0, 1).numpy() * peak)
+    return samples
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -520,6 +520,14 @@ def test_tensors_to_photo_rounds_and_clips():
     assert photo.alpha is None
 
 
+def test_tensors_taller_than_a_band_of_rows_convert_row_for_row():
+    like = Photo(rgb=GRADIENT.astype(np.uint16) * 257)
+    values = torch.rand(1, 3, 600, 5, generator=torch.Generator().manual_seed(4)) * 1.2 - 0.1
+    photo = tensors_to_photo(values, None, like)
+    expected = np.rint(values[0].permute(1, 2, 0).clamp(0, 1).numpy() * np.float32(65535))
+    np.testing.assert_array_equal(photo.rgb, expected.astype(np.uint16))
+
+
 def test_tensors_of_a_gray_photo_come_back_gray_as_luma():
     like = Photo(rgb=np.dstack([GRADIENT[..., 0]] * 3), grayscale=True)
     rgb, _ = photo_to_tensors(like)
