@@ -16,6 +16,9 @@ Where this differs from the paper, and why:
 - The match similarity goes into the network beside the swapped maps, so it can tell a reference that
   matches from one that does not, and weigh the transfer accordingly; the app shows it as a map.
 - The network predicts a correction to the bicubic upscale (a global skip), which trains faster.
+- Each reference is also searched enlarged and shrunk by 12%: the paper's patches match only at
+  the scale they were shot at, and a reference 10% smaller gave half the gain of one at the same
+  scale (BSD100 +0.46 against +1.39 dB).
 - Without references the swapped maps and similarity are zero: the single-image path.
 The paper's network is wider (64 channels, 16 + 16/8/4 blocks); the defaults here are sized for
 training on a CPU.
