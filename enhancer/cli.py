@@ -163,6 +163,12 @@ def _upscale(args: argparse.Namespace) -> int:
         logging.getLogger(__name__).warning("%s does not use reference photos", model.name)
 
     bar = ProgressBar()
+    if refs and model.spec.uses_reference:
+        bar.message(f"preparing {len(refs)} reference photo(s)")
+        try:
+            refs = upscaler.prepare_references(refs)
+        except (RuntimeError, MemoryError) as error:  # out of memory, most likely
+            return _fail(f"could not prepare the reference photos: {error}")
 
     def show(progress) -> None:
         if progress.failure is not None:

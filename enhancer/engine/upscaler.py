@@ -150,6 +150,16 @@ class Upscaler:
             network = network.to(memory_format=torch.channels_last)
         return network
 
+    def prepare_references(self, refs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
+        """`refs` on the device, with what the network makes of them (matching features) made now
+        rather than inside the first tile, so that a caller can say what the wait is for: most of a
+        minute for a 12 MP reference on a CPU. Given to `enhance`, the returned tensors reuse it."""
+        references = self._references(refs)
+        if references:
+            with torch.inference_mode():
+                self.network.prepare(references)
+        return references
+
     def _references(self, refs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
         if refs and not self.spec.uses_reference:
             log.info("%s uses no reference photos; ignoring %d", self.name, len(refs))

@@ -45,7 +45,8 @@ class ArchSpec:
     # Interpolations need no weights; every learned model does.
     needs_weights: bool = True
     # Whether the network takes a list of reference images as `forward(x, refs)`; such a network
-    # also says where it found texture, as `matches(x, refs)` (see archs/srntt.py).
+    # also makes what it needs of them ahead of the tiles, as `prepare(refs)` (kept for the same
+    # tensors), and says where it found texture, as `matches(x, refs)` (see archs/srntt.py).
     uses_reference: bool = False
     # Rough activation memory per low-resolution input pixel at fp32, for choosing tile sizes: one
     # figure, or one per scale where the scale changes it several times over.

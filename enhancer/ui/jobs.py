@@ -85,6 +85,9 @@ def upscale_photo(
     upscaler = _upscaler(request)
     references = tuple(references) if upscaler.spec.uses_reference else ()
     refs = [photo_to_tensors(read_image(path))[0] for path in references]
+    if refs:
+        yield Step(f"Preparing {len(refs)} reference photo(s)")
+        refs = upscaler.prepare_references(refs)
     rgb, alpha = photo_to_tensors(photo)
     truth = before = None
     if request.simulate:

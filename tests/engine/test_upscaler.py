@@ -121,6 +121,17 @@ def test_reference_models_get_the_references_in_every_tile():
     assert torch.allclose(result, torch.full_like(result, 0.375))
 
 
+def test_references_prepared_ahead_are_not_prepared_again_for_the_tiles():
+    refs = [torch.full((1, 3, 5, 5), 0.25)]
+    upscaler = Upscaler(model(REFERENCE), device="cpu", tile=4)
+    prepared = upscaler.prepare_references(refs)
+    assert len(upscaler.network.prepared) == 1
+    result = run_to_end(upscaler.enhance(torch.zeros(1, 3, 8, 8), refs=prepared))
+    assert len(upscaler.network.seen) == 4 and len(upscaler.network.prepared) == 1
+    assert torch.allclose(result, torch.full_like(result, 0.25))
+    assert upscaler.prepare_references([]) == []
+
+
 def test_models_without_references_ignore_them():
     upscaler = Upscaler(model(CONV), device="cpu", tile=0)
     result = run_to_end(upscaler.enhance(photo(8, 8), refs=[torch.rand(1, 3, 4, 4)]))

@@ -44,6 +44,9 @@ class ReferenceNet(nn.Module):
         super().__init__()
         self.scale, self.probe = scale, probe
 
+    def prepare(self, refs: list[torch.Tensor]) -> None:
+        """Nothing to make of them ahead of the tiles."""
+
     def forward(self, x: torch.Tensor, refs: list[torch.Tensor]) -> torch.Tensor:
         self.probe.references = [tuple(ref.shape) for ref in refs]
         return nn.functional.interpolate(x, scale_factor=self.scale, mode="nearest")
