@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from enhancer.engine.batch import BatchProgress
-from enhancer.ui.dropped_files import OPEN_FILTER, dropped_files
 from enhancer.eta import EtaClock
+from enhancer.ui.dropped_files import OPEN_FILTER, dropped_files
 from enhancer.ui.jobs import BatchOutcome, BatchPlanned, Step
 
 

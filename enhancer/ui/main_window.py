@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QStackedWid
 
 from enhancer.engine.output_options import OutputOptions
 from enhancer.engine.upscaler import TileProgress
+from enhancer.eta import EtaClock
 from enhancer.imaging.io import ImageError, Photo, read_image
 from enhancer.models.catalog import CatalogEntry, catalog, reference_models
 from enhancer.paths import APP_NAME
@@ -25,7 +26,6 @@ from enhancer.ui.batch_panel import BatchPanel
 from enhancer.ui.candidates_dialog import CandidatesDialog
 from enhancer.ui.compare_view import CompareView
 from enhancer.ui.dropped_files import OPEN_FILTER, dropped_files
-from enhancer.eta import EtaClock
 from enhancer.ui.jobs import (
     RunRequest,
     RunResult,

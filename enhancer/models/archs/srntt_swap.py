@@ -93,7 +93,8 @@ class ReferencePatches:
         `unit_patches` lays them out."""
         reference, row, column = self.locate(found)
         stride = self.widths[reference, None] + 2
-        centre = self._padded_starts[reference, None] + (row[:, None] + 1) * stride + column[:, None] + 1
+        centre = (self._padded_starts[reference, None] + (row[:, None] + 1) * stride
+                  + column[:, None] + 1)
         offsets = torch.cat([down * stride + across for down in (-1, 0, 1) for across in (-1, 0, 1)],
                             dim=1)
         patches = self._table[centre + offsets]  # (len(found), 9, C)
