@@ -54,14 +54,14 @@ def with_symmetries(equations: NormalEquations, model: Raisr) -> NormalEquations
     Nothing is recomputed: transposing or flipping a photo (its sides are multiples of the scale,
     so its LR image and upscale transform with it) permutes the taps of its patches, its pixel
     phases and its angle bins, and leaves strength, coherence and targets as they are. The
-    equations may be of either bank: the patch side is read off their size.
+    equations may be of either bank, or the blend's scalar ones: buckets and patch side are read
+    off their size.
     """
     total = NormalEquations.zeros(*equations.moment.shape)
-    patch = math.isqrt(equations.moment.shape[-1])
     for transpose in (False, True):
         for flip_rows in (False, True):
             for flip_columns in (False, True):
-                source, tap = _symmetry(model, patch, transpose, flip_rows, flip_columns)
+                source, tap = _symmetry(model, equations, transpose, flip_rows, flip_columns)
                 total.gram.add_(equations.gram[source[:, None, None], tap[None, :, None], tap[None, None, :]])
                 total.moment.add_(equations.moment[source[:, None], tap[None, :]])
                 total.count.add_(equations.count[source])
@@ -69,17 +69,19 @@ def with_symmetries(equations: NormalEquations, model: Raisr) -> NormalEquations
 
 
 def _symmetry(
-    model: Raisr, patch: int, transpose: bool, flip_rows: bool, flip_columns: bool
+    model: Raisr, equations: NormalEquations, transpose: bool, flip_rows: bool, flip_columns: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """What transposing the photos, then flipping their rows and columns, does to the statistics:
     new bucket i holds what old bucket source[i] held, its new tap k what old tap tap[k] held.
 
-    Buckets are laid out (row phase, column phase, angle, strength and coherence); a flip mirrors
+    Buckets are laid out (row phase, column phase, angle, then anything that no rotation or flip
+    changes: strength and coherence, and the census count of per-bucket blend weights); a flip mirrors
     that axis's phases and the angle (theta -> pi - theta), a transpose swaps the two phases and
     maps theta -> pi / 2 - theta, which moves bins onto bins because angle_bins is even.
     """
     scale, angles = model.scale, model.angle_bins
-    source = torch.arange(model.buckets).view(scale, scale, angles, -1)
+    patch = math.isqrt(equations.moment.shape[-1])
+    source = torch.arange(len(equations.count)).view(scale, scale, angles, -1)
     tap = torch.arange(patch * patch).view(patch, patch)
     if transpose:
         source = source.transpose(0, 1)[:, :, (angles // 2 - 1 - torch.arange(angles)) % angles]

@@ -13,16 +13,19 @@ from enhancer.models.registry import ResolvedModel
 from enhancer.models.weights import read_header, save_weights
 
 
-def random_bank(scale: int, *, seed: int = 0, refine_size: int = 0) -> Raisr:
-    """A float64 network with a random bank (and second bank, if `refine_size`) and thresholds
-    that split these test images."""
+def random_bank(scale: int, *, seed: int = 0, refine_size: int = 0, blend_per_bucket: bool = False) -> Raisr:
+    """A float64 network with a random bank (and second bank, if `refine_size`; random blend
+    weights per bucket, if `blend_per_bucket`) and thresholds that split these test images."""
     generator = torch.Generator().manual_seed(seed)
-    model = Raisr(scale=scale, basis_size=3, refine_size=refine_size, refine_basis_size=2).double()
+    model = Raisr(scale=scale, basis_size=3, refine_size=refine_size, refine_basis_size=2,
+                  blend_per_bucket=blend_per_bucket).double()
     model.basis.copy_(torch.randn(model.basis.shape, generator=generator) * 0.05)
     model.coefficients.copy_(torch.randn(model.coefficients.shape, generator=generator))
     if refine_size:
         model.refine_basis.copy_(torch.randn(model.refine_basis.shape, generator=generator) * 0.1)
         model.refine_coefficients.copy_(torch.randn(model.refine_coefficients.shape, generator=generator))
+    if blend_per_bucket:
+        model.blend_weights.copy_(torch.rand(model.blend_weights.shape, generator=generator))
     model.strength_thresholds.copy_(torch.tensor([1e-4, 1e-3, 5e-3]))
     model.coherence_thresholds.copy_(torch.tensor([0.3, 0.6, 0.8]))
     return model
@@ -67,7 +70,7 @@ def test_refining_applies_each_pixels_second_filter_to_the_blended_output(scale,
     model = random_bank(scale, refine_size=refine_size)
     y = torch.rand(1, 1, 9, 10, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
     hashes = model.cell_hash(y)
-    blended = model.blend(*model.upscale_and_filter(y, hashes))
+    blended = model.blend(*model.upscale_and_filter(y, hashes), hashes)
     bucket = model.bucket_index(y).reshape(-1)
     phases = model.scale**2
     coefficients = model.refine_coefficients.view(phases, -1, model.refine_basis_size)
@@ -116,11 +119,22 @@ def test_the_census_blend_undoes_filtering_where_the_structure_flipped():
     y = torch.rand(1, 1, 10, 10, dtype=torch.float64)
     upscaled, filtered = model.upscale_and_filter(y, model.cell_hash(y))
     model.blend_weights.copy_(torch.tensor([1.0] * 3 + [0.0] * 6))
-    out = model.blend(upscaled, filtered)
+    out = model.blend(upscaled, filtered, model.cell_hash(y))
     flipped = model.census_change(upscaled, filtered)
     assert flipped.min() < 3 and flipped.max() >= 3
     torch.testing.assert_close(out[flipped >= 3], upscaled[flipped >= 3])
     torch.testing.assert_close(out[flipped < 3], filtered[flipped < 3])
+
+
+@pytest.mark.parametrize("scale", [2, 3])
+def test_a_blend_per_bucket_weighs_each_pixel_by_its_buckets_weight_for_its_census_count(scale):
+    model = random_bank(scale, blend_per_bucket=True)
+    y = torch.rand(1, 1, 10, 11, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
+    hashes = model.cell_hash(y)
+    upscaled, filtered = model.upscale_and_filter(y, hashes)
+    weight = model.blend_weights[model.bucket_index(y), model.census_change(upscaled, filtered)[:, 0]]
+    assert model.blend_weights.shape == (model.buckets, 9) and weight.unique().numel() > 50
+    torch.testing.assert_close(model.blend(upscaled, filtered, hashes), upscaled + weight * (filtered - upscaled))
 
 
 def test_a_tile_with_the_specs_overlap_gives_the_untiled_pixels():
@@ -137,11 +151,11 @@ def test_a_tile_with_the_specs_overlap_gives_the_untiled_pixels():
 
 
 def test_the_bank_travels_through_a_weights_file(tmp_path):
-    model = random_bank(2, refine_size=5).float()
-    model.blend_weights.copy_(torch.linspace(1, 0.5, 9))
+    model = random_bank(2, refine_size=5, blend_per_bucket=True).float()
     weights = save_weights(
         tmp_path / "raisr-x2.safetensors", model, name="raisr", arch="raisr", scales=(2,),
-        config={"basis_size": 3, "refine_size": 5, "refine_basis_size": 2}, card={}, half=False,
+        config={"basis_size": 3, "refine_size": 5, "refine_basis_size": 2, "blend_per_bucket": True},
+        card={}, half=False,
     )
     rebuilt = ResolvedModel("raisr", SPECS[0], 2, read_header(weights.path)).build()
     y = torch.rand(1, 1, 12, 12)

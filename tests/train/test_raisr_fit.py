@@ -3,6 +3,7 @@ photos, and a fit on a few small photos that beats the cheap upscale on them."""
 
 import math
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,15 +11,18 @@ import pytest
 import torch
 from PIL import Image
 
+from enhancer.imaging.color import rgb_to_y
+from enhancer.imaging.resize import imresize
 from enhancer.models.archs.raisr import Raisr
 from enhancer.train.raisr_equations import NormalEquations, solve_bank, with_symmetries
 from enhancer.train.raisr_fit import (
     FitProgress,
     RaisrFitConfig,
+    TrainingImage,
     fit_raisr,
     normal_equations,
     refine_equations,
-    training_pair,
+    training_images,
 )
 
 RECIPE = Path(__file__).parents[2] / "recipes" / "raisr.toml"
@@ -47,6 +51,20 @@ def write_photo(path: Path, seed: int, size=(36, 44)) -> Path:
     return path
 
 
+def write_variants(photo: Path, folder: Path) -> None:
+    """The photo's 8 rotations and flips, into `folder`."""
+    rgb = np.asarray(Image.open(photo))
+    folder.mkdir(exist_ok=True)
+    for transpose in (False, True):
+        for flip_rows in (False, True):
+            for flip_columns in (False, True):
+                image = rgb.transpose(1, 0, 2) if transpose else rgb
+                image = image[::-1] if flip_rows else image
+                image = image[:, ::-1] if flip_columns else image
+                name = f"{photo.stem}-{transpose:d}{flip_rows:d}{flip_columns:d}.png"
+                Image.fromarray(np.ascontiguousarray(image)).save(folder / name)
+
+
 def test_least_squares_recover_filters_made_from_a_known_basis():
     model = Raisr(scale=2, angle_bins=2, strength_bins=1, coherence_bins=1, basis_size=2)
     generator = torch.Generator().manual_seed(0)
@@ -66,24 +84,15 @@ def test_least_squares_recover_filters_made_from_a_known_basis():
 @pytest.mark.parametrize("bank", ["first", "second"])
 def test_symmetrised_statistics_equal_those_of_the_rotated_and_flipped_photos(tmp_path, bank):
     photo = write_photo(tmp_path / "photo.png", seed=3)
-    rgb = np.asarray(Image.open(photo))
     variants = tmp_path / "variants"
-    variants.mkdir()
-    for transpose in (False, True):
-        for flip_rows in (False, True):
-            for flip_columns in (False, True):
-                image = rgb.transpose(1, 0, 2) if transpose else rgb
-                image = image[::-1] if flip_rows else image
-                image = image[:, ::-1] if flip_columns else image
-                name = f"{transpose:d}{flip_rows:d}{flip_columns:d}.png"
-                Image.fromarray(np.ascontiguousarray(image)).save(variants / name)
+    write_variants(photo, variants)
     # Untrained, both banks see the bicubic upscale, which turns with the photo.
     model = Raisr(scale=2, refine_size=5)
     model.strength_thresholds.copy_(torch.tensor([2e-5, 3e-4, 2e-3]))
     model.coherence_thresholds.copy_(torch.tensor([0.3, 0.6, 0.8]))
     equations = normal_equations if bank == "first" else refine_equations
-    _, one = drain(equations(model, [photo]))
-    _, eight = drain(equations(model, sorted(variants.iterdir())))
+    _, one = drain(equations(model, training_images([photo])))
+    _, eight = drain(equations(model, training_images(sorted(variants.iterdir()))))
     symmetrised = with_symmetries(one, model)
     assert (symmetrised.count == eight.count).all()
     assert len(one.count.nonzero()) > 50
@@ -103,13 +112,63 @@ def test_a_fit_on_a_few_photos_beats_the_cheap_upscale_on_them(tmp_path):
     def error(network):
         total = 0.0
         for path in photos:
-            hr, lr = training_pair(path, 2)
+            hr, lr = TrainingImage(path).pair(2)
             total += float(((network(lr) - hr)[..., 6:-6, 6:-6] ** 2).mean())
         return total
 
     with torch.inference_mode():
         learned, cheap = error(model), error(Raisr(scale=2))
     assert learned < 0.9 * cheap
+
+
+def test_a_rescaled_training_image_is_the_photo_shrunk_then_rounded_to_8_bits(tmp_path):
+    photo = write_photo(tmp_path / "photo.png", seed=5, size=(40, 50))
+    hr, lr = TrainingImage(photo, 0.6).pair(2)
+    rgb = torch.from_numpy(np.array(Image.open(photo))).permute(2, 0, 1)[None].double() / 255
+    shrunk = imresize(rgb, scale=0.6)  # 24 x 30, MATLAB bicubic with antialiasing
+    expected = rgb_to_y(torch.round(shrunk.clamp(0, 1) * 255).float() / 255)
+    assert hr.shape == lr.shape[:2] + (24, 30) and lr.shape[-2:] == (12, 15)
+    torch.testing.assert_close(hr, expected)
+    whole, _ = TrainingImage(photo).pair(2)
+    assert whole.shape[-2:] == (40, 50)
+
+
+def test_rescales_add_every_photo_once_per_factor_to_every_pass(tmp_path):
+    for seed in range(2):
+        write_photo(tmp_path / f"{seed}.png", seed)
+    assert [(i.path.name, i.factor) for i in training_images(sorted(tmp_path.iterdir()), (0.8, 0.6))] == [
+        ("0.png", 1.0), ("0.png", 0.8), ("0.png", 0.6), ("1.png", 1.0), ("1.png", 0.8), ("1.png", 0.6)]
+    config = RaisrFitConfig(scale=2, basis_size=2, threshold_samples_per_photo=200, rescales=(0.8, 0.6))
+    steps, _ = drain(fit_raisr(config, [tmp_path]))
+    assert [s.stage for s in steps] == ["thresholds"] * 6 + ["filters"] * 6 + ["blending"] * 6
+    with pytest.raises(ValueError, match="rescales"):
+        RaisrFitConfig(scale=2, rescales=(1.5,))
+
+
+def test_blend_weights_per_bucket_fit_the_photos_better_than_one_per_census_count(tmp_path):
+    # With every rotation and flip in the folder, the symmetrised statistics are the photos' own,
+    # so the per-bucket least squares (no ridge) cannot do worse on them than one weight per count.
+    for seed in range(2):
+        write_variants(write_photo(tmp_path / f"{seed}.png", seed), tmp_path / "variants")
+    config = RaisrFitConfig(scale=2, basis_size=2, threshold_samples_per_photo=500)
+    _, overall = drain(fit_raisr(config, [tmp_path / "variants"]))
+    _, per_bucket = drain(fit_raisr(replace(config, blend_per_bucket=True), [tmp_path / "variants"]))
+    _, pulled = drain(fit_raisr(replace(config, blend_per_bucket=True, blend_regularisation=1e6),
+                                [tmp_path / "variants"]))
+    assert per_bucket.blend_weights.shape == (per_bucket.buckets, 9)
+    torch.testing.assert_close(pulled.blend_weights, overall.blend_weights.expand(pulled.buckets, 9), atol=1e-3, rtol=0)
+
+    def error(model):
+        total = 0.0
+        for path in sorted((tmp_path / "variants").iterdir()):
+            hr, lr = TrainingImage(path).pair(2)
+            hashes = model.cell_hash(lr)
+            out = model.blend(*model.upscale_and_filter(lr, hashes), hashes)
+            total += float(((out - hr)[..., 5:-5, 5:-5] ** 2).sum())
+        return total
+
+    with torch.inference_mode():
+        assert error(per_bucket) < 0.99 * error(overall)
 
 
 def test_a_second_bank_lowers_the_error_of_the_first_on_the_photos_it_was_fitted_on(tmp_path):
@@ -124,9 +183,9 @@ def test_a_second_bank_lowers_the_error_of_the_first_on_the_photos_it_was_fitted
     def error(refined: bool):
         total = 0.0
         for path in photos:
-            hr, lr = training_pair(path, 2)
+            hr, lr = TrainingImage(path).pair(2)
             hashes = model.cell_hash(lr)
-            out = model.blend(*model.upscale_and_filter(lr, hashes))
+            out = model.blend(*model.upscale_and_filter(lr, hashes), hashes)
             out = model.refine(out, hashes) if refined else out
             total += float(((out - hr)[..., 8:-8, 8:-8] ** 2).mean())
         return total
@@ -143,6 +202,9 @@ def test_the_shipped_recipe_gives_each_scale_its_basis_size():
     assert sizes == {2: 7, 3: 16, 4: 24}
     refine = {scale: RaisrFitConfig.from_recipe(own, scale=scale).refine_size for scale in own["scales"]}
     assert refine == {2: 0, 3: 7, 4: 0}
+    x2, x4 = RaisrFitConfig.from_recipe(own, scale=2), RaisrFitConfig.from_recipe(own, scale=4)
+    assert x2.rescales == (0.9, 0.8, 0.7, 0.6) and x2.blend_per_bucket and x2.network_config()["blend_per_bucket"]
+    assert x4.rescales == () and not x4.blend_per_bucket
     with pytest.raises(ValueError, match="not x8"):
         RaisrFitConfig.from_recipe(own, scale=8)
     with pytest.raises(ValueError, match="angel_bins"):

@@ -5,7 +5,8 @@ replaced by a learned 11 x 11 filter applied to the upscale around it, chosen fr
 pixel's phase on the upscale grid and a hash of the local gradients: the angle, strength and
 coherence of the Gaussian-weighted structure tensor. Where filtering changed the local structure a
 lot (many bits of the 3 x 3 census transform flipped), the result is blended back towards the cheap
-upscale, with one learned weight per number of flipped bits. Optionally, a second, smaller bank of
+upscale, with one learned weight per number of flipped bits (or per bucket and number, with
+`blend_per_bucket`); where few flipped, the weight goes above 1. Optionally, a second, smaller bank of
 filters (`refine_size`, e.g. 5 x 5) then sharpens that result the same way, chosen by the same phase
 and hash: a cascade, as the paper's discussion suggests. Because it filters the blended output, which
 is no linear function of the input, it adds what no larger first bank could.
@@ -75,9 +76,11 @@ class Raisr(nn.Module):
         basis_size: int = 12,
         refine_size: int = 0,
         refine_basis_size: int = 6,
+        blend_per_bucket: bool = False,
     ) -> None:
         """`refine_size` is the side of the second bank's filters on the output grid (odd); 0 leaves
-        the blended first output as it is."""
+        the blended first output as it is. `blend_per_bucket` gives every filter its own blend
+        weight per census count, instead of one weight per count for the whole bank."""
         super().__init__()
         if patch_size % 2 == 0 or gradient_window % 2 == 0 or (refine_size and refine_size % 2 == 0):
             raise ValueError("patch_size, gradient_window and refine_size must be odd")
@@ -90,13 +93,15 @@ class Raisr(nn.Module):
         self.basis_size = basis_size
         self.refine_size = refine_size
         self.refine_basis_size = refine_basis_size
+        self.blend_per_bucket = blend_per_bucket
         phases, taps = scale * scale, patch_size * patch_size
         # Untrained, every filter is the identity and every blend weight 1: the cheap upscale.
         self.register_buffer("basis", torch.zeros(phases, basis_size, taps))
         self.register_buffer("coefficients", torch.zeros(self.buckets, basis_size))
         self.register_buffer("strength_thresholds", torch.linspace(0, 1, strength_bins + 1)[1:-1])
         self.register_buffer("coherence_thresholds", torch.linspace(0, 1, coherence_bins + 1)[1:-1])
-        self.register_buffer("blend_weights", torch.ones(CENSUS_BITS + 1))
+        blends = (self.buckets, CENSUS_BITS + 1) if blend_per_bucket else (CENSUS_BITS + 1,)
+        self.register_buffer("blend_weights", torch.ones(blends))
         rows = _bicubic_rows(scale, patch_size // 2)
         self.lr_radius = rows.shape[-1] // 2
         self.register_buffer("bicubic_rows", rows, persistent=False)
@@ -130,7 +135,7 @@ class Raisr(nn.Module):
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         hashes = self.cell_hash(y)
-        blended = self.blend(*self.upscale_and_filter(y, hashes))
+        blended = self.blend(*self.upscale_and_filter(y, hashes), hashes)
         return self.refine(blended, hashes) if self.refine_size else blended
 
     def upscale_and_filter(self, y: torch.Tensor, hashes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -172,15 +177,21 @@ class Raisr(nn.Module):
         pixel of its cell shares."""
         structure = self.gradient_structure(y)
         angle = (structure.angle * (self.angle_bins / math.pi)).long().clamp_(max=self.angle_bins - 1)
-        strength = torch.bucketize(structure.strength, self.strength_thresholds, right=True)
-        coherence = torch.bucketize(structure.coherence, self.coherence_thresholds, right=True)
+        strength = _bins(structure.strength, self.strength_thresholds)
+        coherence = _bins(structure.coherence, self.coherence_thresholds)
         return (angle * self.strength_bins + strength) * self.coherence_bins + coherence
 
     def bucket_index(self, y: torch.Tensor) -> torch.Tensor:
         """(N, sH, sW) int64: which filter of the bank each output pixel of the LR `y` takes."""
-        s = self.scale
-        hash_ = self.cell_hash(y).repeat_interleave(s, dim=1).repeat_interleave(s, dim=2)
-        return self.phase_index(hash_) * self.hashes_per_phase + hash_
+        return self.buckets_of(self.cell_hash(y))
+
+    def buckets_of(self, hashes: torch.Tensor, *, stride: int = 1) -> torch.Tensor:
+        """(N, sH, sW) int64: the bucket of every output pixel times `stride`, from its cell's hash
+        (N, H, W); the multiplication is done on the smaller grids."""
+        s, (n, height, width) = self.scale, hashes.shape
+        phases = torch.arange(s * s, device=hashes.device).view(1, 1, s, 1, s) * (self.hashes_per_phase * stride)
+        # Broadcast into (N, H, s, W, s), which is the output grid's memory layout.
+        return ((hashes * stride).view(n, height, 1, width, 1) + phases).view(n, s * height, s * width)
 
     def phase_index(self, grid: torch.Tensor) -> torch.Tensor:
         """(1, H, W): row phase * scale + column phase of each pixel of `grid`, an image on the
@@ -202,17 +213,23 @@ class Raisr(nn.Module):
         height, width = a.shape[-2:]
         changed = torch.zeros(a.shape, dtype=torch.uint8, device=a.device)
         for dy, dx in ((0, 1), (1, 0), (1, 1), (1, -1)):
-            here = (slice(0, height - dy), slice(max(0, -dx), width - max(0, dx)))
-            there = (slice(dy, height), slice(max(0, dx), width + min(0, dx)))
-            flipped = (a[..., there[0], there[1]] > a[..., here[0], here[1]]) != (
-                b[..., there[0], there[1]] > b[..., here[0], here[1]]
-            )
-            changed[..., here[0], here[1]] += flipped
-            changed[..., there[0], there[1]] += flipped
+            here = (..., slice(0, height - dy), slice(max(0, -dx), width - max(0, dx)))
+            there = (..., slice(dy, height), slice(max(0, dx), width + min(0, dx)))
+            # In place and as bytes: this runs over every output pixel, four times.
+            flipped = torch.gt(a[there], a[here]).ne_(torch.gt(b[there], b[here])).view(torch.uint8)
+            changed[here] += flipped
+            changed[there] += flipped
         return changed[..., 1:-1, 1:-1].long()
 
-    def blend(self, upscaled: torch.Tensor, filtered: torch.Tensor) -> torch.Tensor:
-        weight = self.blend_weights.to(upscaled.dtype)[self.census_change(upscaled, filtered)]
+    def blend(self, upscaled: torch.Tensor, filtered: torch.Tensor, hashes: torch.Tensor) -> torch.Tensor:
+        """Each output pixel between the cheap upscale and the filtered one, by its weight for the
+        census bits that filtering flipped there (and for its bucket, with `blend_per_bucket`)."""
+        changed = self.census_change(upscaled, filtered)
+        index = changed.view(-1)
+        if self.blend_per_bucket:
+            index = self.buckets_of(hashes, stride=CENSUS_BITS + 1).view(-1).add_(index)
+        # index_select: several times faster than indexing with a tensor.
+        weight = self.blend_weights.to(upscaled.dtype).view(-1).index_select(0, index).view(changed.shape)
         return torch.addcmul(upscaled, weight, filtered - upscaled)
 
     def _responses(self, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -268,6 +285,16 @@ class Raisr(nn.Module):
         for offset, tap in enumerate(self.window_taps[1:], start=1):
             sums.add_(columns[..., offset : offset + width], alpha=tap)
         return sums
+
+
+def _bins(values: torch.Tensor, thresholds: torch.Tensor) -> torch.Tensor:
+    """int64: how many of the sorted `thresholds` each value reaches (torch.bucketize with
+    right=True), counted by comparisons, which for a few thresholds are several times faster than
+    bucketize's binary search."""
+    bins = torch.zeros(values.shape, dtype=torch.int64, device=values.device)
+    for threshold in thresholds.tolist():
+        bins += values >= threshold
+    return bins
 
 
 def _stacked_conv(padded: torch.Tensor, kernels: torch.Tensor) -> torch.Tensor:
