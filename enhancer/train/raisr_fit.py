@@ -65,9 +65,11 @@ class RaisrFitConfig:
     # Ridge added to the diagonal of the normal equations (pixel values in [0, 1]).
     regularisation: float = 0.01
     basis_size: int = 12
-    # The second bank's filter side on the output grid (0: none) and its basis filters per phase.
+    # The second bank's filter side on the output grid (0: none), its basis filters per phase, and
+    # the census counts that start a new group of its filters.
     refine_size: int = 0
     refine_basis_size: int = 6
+    refine_census_bounds: tuple[int, ...] = ()
     # A blend weight per bucket and census count (not per count only), and its ridge towards the
     # count's weight over all buckets, per training image.
     blend_per_bucket: bool = False
@@ -106,7 +108,7 @@ class RaisrFitConfig:
             values[key] = tuple(value) if isinstance(value, list) else value
         return cls(scale=scale, **values)
 
-    def network_config(self) -> dict[str, int | bool]:
+    def network_config(self) -> dict[str, int | bool | list[int]]:
         """The constructor arguments of `Raisr` besides the scale, as weights metadata keeps them."""
         return {
             "patch_size": self.patch_size,
@@ -117,6 +119,7 @@ class RaisrFitConfig:
             "basis_size": self.basis_size,
             "refine_size": self.refine_size,
             "refine_basis_size": self.refine_basis_size,
+            "refine_census_bounds": list(self.refine_census_bounds),
             "blend_per_bucket": self.blend_per_bucket,
         }
 
@@ -236,13 +239,16 @@ def normal_equations(model: Raisr, photos: list[TrainingImage]) -> Generator[Fit
 def refine_equations(model: Raisr, photos: list[TrainingImage]) -> Generator[FitProgress, None, NormalEquations]:
     """The second bank's: patches of the blended first output, away from the photo's edges (where
     the first output saw the padding)."""
-    equations = NormalEquations.zeros(model.buckets, model.refine_size**2)
+    equations = NormalEquations.zeros(len(model.refine_coefficients), model.refine_size**2)
     margin = model.patch_size // 2 + model.refine_size // 2
     for done, photo in enumerate(photos, start=1):
         hr, lr = photo.pair(model.scale)
         hashes = model.cell_hash(lr)
-        blended = model.blend(*model.upscale_and_filter(lr, hashes), hashes)
-        bucket = model.bucket_index(lr)
+        upscaled, filtered = model.upscale_and_filter(lr, hashes)
+        changed = model.census_change(upscaled, filtered)
+        blended = model.blend(upscaled, filtered, hashes, changed)
+        by_cell = model.refine_index(hashes, changed)  # (N, H, W, s, s) -> (N, sH, sW)
+        bucket = by_cell.permute(0, 1, 3, 2, 4).reshape(blended.shape[0], *blended.shape[-2:])
         for patches, target, index in _bands(blended, hr, bucket, model.refine_size, margin):
             equations.add(patches, target, index)
         yield FitProgress("refining", done, len(photos))

@@ -8,17 +8,18 @@ import torch
 import torch.nn.functional as F
 
 from enhancer.imaging.resize import imresize
-from enhancer.models.archs.raisr import SPECS, Raisr
+from enhancer.models.archs.raisr import SPECS, Raisr, _cells, _from_cells
 from enhancer.models.registry import ResolvedModel
 from enhancer.models.weights import read_header, save_weights
 
 
-def random_bank(scale: int, *, seed: int = 0, refine_size: int = 0, blend_per_bucket: bool = False) -> Raisr:
+def random_bank(scale: int, *, seed: int = 0, refine_size: int = 0, refine_census_bounds=(),
+                blend_per_bucket: bool = False) -> Raisr:
     """A float64 network with a random bank (and second bank, if `refine_size`; random blend
     weights per bucket, if `blend_per_bucket`) and thresholds that split these test images."""
     generator = torch.Generator().manual_seed(seed)
     model = Raisr(scale=scale, basis_size=3, refine_size=refine_size, refine_basis_size=2,
-                  blend_per_bucket=blend_per_bucket).double()
+                  refine_census_bounds=refine_census_bounds, blend_per_bucket=blend_per_bucket).double()
     model.basis.copy_(torch.randn(model.basis.shape, generator=generator) * 0.05)
     model.coefficients.copy_(torch.randn(model.coefficients.shape, generator=generator))
     if refine_size:
@@ -65,16 +66,23 @@ def test_filtering_applies_each_pixels_11x11_filter_to_the_bicubic_upscale(scale
     torch.testing.assert_close(filtered[0, 0, 5:-5, 5:-5], expected, atol=1e-5, rtol=0)
 
 
-@pytest.mark.parametrize(("scale", "refine_size"), [(2, 5), (3, 7), (4, 3), (2, 7)])
-def test_refining_applies_each_pixels_second_filter_to_the_blended_output(scale, refine_size):
-    model = random_bank(scale, refine_size=refine_size)
+@pytest.mark.parametrize(("scale", "refine_size", "bounds"),
+                         [(2, 5, ()), (3, 7, ()), (4, 3, ()), (2, 7, ()), (2, 5, (1, 2, 4)), (3, 5, (2,))])
+def test_refining_applies_each_pixels_second_filter_to_the_blended_output(scale, refine_size, bounds):
+    model = random_bank(scale, refine_size=refine_size, refine_census_bounds=bounds)
     y = torch.rand(1, 1, 9, 10, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
     hashes = model.cell_hash(y)
-    blended = model.blend(*model.upscale_and_filter(y, hashes), hashes)
-    bucket = model.bucket_index(y).reshape(-1)
+    upscaled, filtered = model.upscale_and_filter(y, hashes)
+    changed = model.census_change(upscaled, filtered)
+    blended = model.blend(upscaled, filtered, hashes, changed)
+    # Census group: how many bounds the pixel's count reaches; filters by bucket, then group.
+    group = (changed.reshape(-1, 1) >= torch.tensor(bounds).view(1, -1)).sum(1)
+    bucket = model.bucket_index(y).reshape(-1) * (len(bounds) + 1) + group
+    if bounds:
+        assert len(group.unique()) == len(bounds) + 1  # every group took part
     phases = model.scale**2
     coefficients = model.refine_coefficients.view(phases, -1, model.refine_basis_size)
-    bank = torch.bmm(coefficients, model.refine_basis).reshape(model.buckets, -1)
+    bank = torch.bmm(coefficients, model.refine_basis).reshape(len(model.refine_coefficients), -1)
     radius = refine_size // 2
     patches = F.unfold(F.pad(blended, (radius,) * 4, mode="replicate"), refine_size)[0].t()
     expected = blended.reshape(-1) + (patches * bank[bucket]).sum(1)
@@ -119,8 +127,8 @@ def test_the_census_blend_undoes_filtering_where_the_structure_flipped():
     y = torch.rand(1, 1, 10, 10, dtype=torch.float64)
     upscaled, filtered = model.upscale_and_filter(y, model.cell_hash(y))
     model.blend_weights.copy_(torch.tensor([1.0] * 3 + [0.0] * 6))
-    out = model.blend(upscaled, filtered, model.cell_hash(y))
     flipped = model.census_change(upscaled, filtered)
+    out = model.blend(upscaled, filtered, model.cell_hash(y), flipped)
     assert flipped.min() < 3 and flipped.max() >= 3
     torch.testing.assert_close(out[flipped >= 3], upscaled[flipped >= 3])
     torch.testing.assert_close(out[flipped < 3], filtered[flipped < 3])
@@ -132,9 +140,22 @@ def test_a_blend_per_bucket_weighs_each_pixel_by_its_buckets_weight_for_its_cens
     y = torch.rand(1, 1, 10, 11, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
     hashes = model.cell_hash(y)
     upscaled, filtered = model.upscale_and_filter(y, hashes)
-    weight = model.blend_weights[model.bucket_index(y), model.census_change(upscaled, filtered)[:, 0]]
+    changed = model.census_change(upscaled, filtered)
+    weight = model.blend_weights[model.bucket_index(y), changed[:, 0]]
     assert model.blend_weights.shape == (model.buckets, 9) and weight.unique().numel() > 50
-    torch.testing.assert_close(model.blend(upscaled, filtered, hashes), upscaled + weight * (filtered - upscaled))
+    torch.testing.assert_close(model.blend(upscaled, filtered, hashes, changed), upscaled + weight * (filtered - upscaled))
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.int64, torch.float32, torch.float64])
+def test_cells_are_each_input_pixels_block_of_output_pixels_whatever_the_element_type(scale, dtype):
+    # Cells move as wide integers when scale elements fill one (uint8 and float32 at x2 and x4).
+    image = torch.arange(2 * 3 * scale * 5 * scale).view(2, 3 * scale, 5 * scale).to(dtype)
+    cells = _cells(image, scale)
+    for row, column in ((0, 0), (2, 4), (1, 3)):
+        block = image[:, row * scale : (row + 1) * scale, column * scale : (column + 1) * scale]
+        assert torch.equal(cells[:, row, column], block)
+    assert torch.equal(_from_cells(cells)[:, 0], image)
 
 
 def test_a_tile_with_the_specs_overlap_gives_the_untiled_pixels():

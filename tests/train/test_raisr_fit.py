@@ -86,8 +86,9 @@ def test_symmetrised_statistics_equal_those_of_the_rotated_and_flipped_photos(tm
     photo = write_photo(tmp_path / "photo.png", seed=3)
     variants = tmp_path / "variants"
     write_variants(photo, variants)
-    # Untrained, both banks see the bicubic upscale, which turns with the photo.
-    model = Raisr(scale=2, refine_size=5)
+    # Untrained, both banks see the bicubic upscale, which turns with the photo (and the census
+    # change is 0 everywhere: one census group).
+    model = Raisr(scale=2, refine_size=5, refine_census_bounds=(1,))
     model.strength_thresholds.copy_(torch.tensor([2e-5, 3e-4, 2e-3]))
     model.coherence_thresholds.copy_(torch.tensor([0.3, 0.6, 0.8]))
     equations = normal_equations if bank == "first" else refine_equations
@@ -163,7 +164,8 @@ def test_blend_weights_per_bucket_fit_the_photos_better_than_one_per_census_coun
         for path in sorted((tmp_path / "variants").iterdir()):
             hr, lr = TrainingImage(path).pair(2)
             hashes = model.cell_hash(lr)
-            out = model.blend(*model.upscale_and_filter(lr, hashes), hashes)
+            upscaled, filtered = model.upscale_and_filter(lr, hashes)
+            out = model.blend(upscaled, filtered, hashes, model.census_change(upscaled, filtered))
             total += float(((out - hr)[..., 5:-5, 5:-5] ** 2).sum())
         return total
 
@@ -171,11 +173,13 @@ def test_blend_weights_per_bucket_fit_the_photos_better_than_one_per_census_coun
         assert error(per_bucket) < 0.99 * error(overall)
 
 
-def test_a_second_bank_lowers_the_error_of_the_first_on_the_photos_it_was_fitted_on(tmp_path):
+@pytest.mark.parametrize("bounds", [(), (1, 3)])
+def test_a_second_bank_lowers_the_error_of_the_first_on_the_photos_it_was_fitted_on(tmp_path, bounds):
     photos = [write_photo(tmp_path / f"{seed}.png", seed, size=(48, 56)) for seed in range(4)]
     config = RaisrFitConfig(scale=2, angle_bins=4, strength_bins=2, coherence_bins=2,
                             strength_quantiles=(0.5,), coherence_quantiles=(0.5,), basis_size=1,
-                            threshold_samples_per_photo=500, refine_size=5, refine_basis_size=4)
+                            threshold_samples_per_photo=500, refine_size=5, refine_basis_size=4,
+                            refine_census_bounds=bounds)
     steps, model = drain(fit_raisr(config, [tmp_path]))
     assert [s.stage for s in steps][-5:] == ["blending"] + ["refining"] * 4
     assert model.refine_basis.abs().sum() > 0
@@ -185,8 +189,10 @@ def test_a_second_bank_lowers_the_error_of_the_first_on_the_photos_it_was_fitted
         for path in photos:
             hr, lr = TrainingImage(path).pair(2)
             hashes = model.cell_hash(lr)
-            out = model.blend(*model.upscale_and_filter(lr, hashes), hashes)
-            out = model.refine(out, hashes) if refined else out
+            upscaled, filtered = model.upscale_and_filter(lr, hashes)
+            changed = model.census_change(upscaled, filtered)
+            out = model.blend(upscaled, filtered, hashes, changed)
+            out = model.refine(out, hashes, changed) if refined else out
             total += float(((out - hr)[..., 8:-8, 8:-8] ** 2).mean())
         return total
 
@@ -199,12 +205,14 @@ def test_the_shipped_recipe_gives_each_scale_its_basis_size():
     own = tomllib.loads(RECIPE.read_text())
     own = {k: v for k, v in own.items() if k not in ("name", "trainer", "data", "validation")}
     sizes = {scale: RaisrFitConfig.from_recipe(own, scale=scale).basis_size for scale in own["scales"]}
-    assert sizes == {2: 7, 3: 16, 4: 24}
+    assert sizes == {2: 3, 3: 16, 4: 24}
     refine = {scale: RaisrFitConfig.from_recipe(own, scale=scale).refine_size for scale in own["scales"]}
-    assert refine == {2: 0, 3: 7, 4: 0}
-    x2, x4 = RaisrFitConfig.from_recipe(own, scale=2), RaisrFitConfig.from_recipe(own, scale=4)
-    assert x2.rescales == (0.9, 0.8, 0.7, 0.6) and x2.blend_per_bucket and x2.network_config()["blend_per_bucket"]
-    assert x4.rescales == () and not x4.blend_per_bucket
+    assert refine == {2: 5, 3: 7, 4: 0}
+    x2, x3 = RaisrFitConfig.from_recipe(own, scale=2), RaisrFitConfig.from_recipe(own, scale=3)
+    assert x2.rescales == (0.9, 0.8, 0.7, 0.6) and x3.rescales == ()
+    assert (x2.refine_basis_size, x2.refine_census_bounds) == (4, (1, 2, 4))
+    assert x2.network_config()["refine_census_bounds"] == [1, 2, 4]
+    assert (x3.refine_basis_size, x3.refine_census_bounds) == (6, ())
     with pytest.raises(ValueError, match="not x8"):
         RaisrFitConfig.from_recipe(own, scale=8)
     with pytest.raises(ValueError, match="angel_bins"):
