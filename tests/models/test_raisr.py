@@ -158,16 +158,17 @@ def test_cells_are_each_input_pixels_block_of_output_pixels_whatever_the_element
     assert torch.equal(_from_cells(cells)[:, 0], image)
 
 
-def test_a_tile_with_the_specs_overlap_gives_the_untiled_pixels():
+@pytest.mark.parametrize(("scale", "refine_size", "bounds"), [(3, 7, ()), (2, 5, (1, 2, 4))])
+def test_a_tile_with_the_specs_overlap_gives_the_untiled_pixels(scale, refine_size, bounds):
     (spec,) = SPECS
-    model = random_bank(3, refine_size=7)
+    model = random_bank(scale, refine_size=refine_size, refine_census_bounds=bounds)
     y = torch.rand(1, 1, 30, 30, dtype=torch.float64)
     whole = model(y)
     tile = model(y[..., 8:24, 5:27])
-    inner = spec.overlap * 3
+    inner = spec.overlap * scale
     torch.testing.assert_close(
         tile[..., inner:-inner, inner:-inner],
-        whole[..., 24 + inner : 72 - inner, 15 + inner : 81 - inner],
+        whole[..., 8 * scale + inner : 24 * scale - inner, 5 * scale + inner : 27 * scale - inner],
     )
 
 

@@ -82,9 +82,9 @@ class Raisr(nn.Module):
     ) -> None:
         """`refine_size` is the side of the second bank's filters on the output grid (odd); 0 leaves
         the blended first output as it is. `refine_census_bounds` split the census counts (flipped
-        bits, 0 to 8) into groups, and the second bank has a filter per bucket and group: a count
-        c is in group (bounds at or below c); none: one group. `blend_per_bucket` gives every filter its own blend
-        weight per census count, instead of one weight per count for the whole bank."""
+        bits, 0 to 8) into groups, and the second bank has a filter per bucket and group: count c
+        is in group (number of bounds at or below c); none: one group. `blend_per_bucket` gives
+        every filter its own blend weight per census count, instead of one per count for all."""
         super().__init__()
         if patch_size % 2 == 0 or gradient_window % 2 == 0 or (refine_size and refine_size % 2 == 0):
             raise ValueError("patch_size, gradient_window and refine_size must be odd")
