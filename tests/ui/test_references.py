@@ -3,6 +3,8 @@
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
+from enhancer.imaging.io import read_image
+from enhancer.ui.jobs import RunRequest, Step, upscale_photo
 from tests.ui.fake_models import install_fake_models
 from tests.ui.photos import write_photo
 
@@ -29,6 +31,16 @@ def test_dropped_references_reach_a_reference_model(qtbot, monkeypatch, make_win
         window.actions.run.trigger()
 
     assert probe.references == [(1, 3, 40, 50), (1, 3, 30, 20)]
+
+
+def test_a_run_says_it_prepares_the_references_before_its_tiles(monkeypatch, tmp_path):
+    install_fake_models(monkeypatch)
+    photo = read_image(write_photo(tmp_path / "scene.png", width=32, height=24))
+    refs = [write_photo(tmp_path / "ref.png", width=20, height=30)]
+    steps = list(upscale_photo(photo, RunRequest("ref-probe", 2, device="cpu"), references=refs))
+    texts = [step.text for step in steps if isinstance(step, Step)]
+    assert texts[:2] == ["Loading ref-probe ×2", "Preparing 1 reference photo(s)"]
+    assert not any(isinstance(step, Step) for step in steps[2:-1])  # then the tiles
 
 
 def test_other_models_say_the_references_are_unused_and_who_would_use_them(monkeypatch, make_window,
