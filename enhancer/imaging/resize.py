@@ -9,7 +9,8 @@ positions), so published numbers are only reproduced by following MATLAB's rules
 - when shrinking with antialiasing, the kernel is stretched by 1 / scale (a low-pass filter);
 - each output pixel's weights are normalised to sum to 1;
 - positions outside the image are mirrored, the edge pixel repeated (symmetric padding);
-- the dimension shrunk most (smallest scale) is resized first, rows first on ties.
+- the dimension shrunk most (smallest scale) is resized first, rows first on ties (equal
+  enlargements, where the order changes only rounding, go columns first: it is faster).
 
 Each dimension's resize is a table of input indices and weights per output pixel, applied as a
 gather and weighted sum one tap at a time, so memory stays within two output-sized tensors. An
@@ -101,8 +102,7 @@ def imresize(
 
     compute_dtype = torch.float64 if x.dtype == torch.float64 else torch.float32
     y = x.to(compute_dtype)
-    # sorted() is stable, so rows go first when both scales are equal.
-    for dim in sorted((0, 1), key=lambda d: scales[d]):
+    for dim in sorted((0, 1), key=lambda d: _pass_order(d, scales[d])):
         if scales[dim] == 1:
             continue  # every kernel is 1 at 0 and 0 at the other integers: nothing to do
         indices, weights = _contributions(
@@ -115,6 +115,13 @@ def imresize(
         else:
             y = _resize_along(y, dim + 2, _mirror(indices, in_size[dim]).to(x.device), weights)
     return y.to(x.dtype)
+
+
+def _pass_order(dim: int, scale: float) -> tuple[float, int]:
+    """Sort key of the two passes: the smaller scale first, as MATLAB does, rows first on ties;
+    but between equal enlargements columns first, since interleaving columns is the costlier pass
+    and costs half as much on the not yet enlarged image (the results agree to rounding)."""
+    return scale, (-dim if scale > 1 else dim)
 
 
 def _output_length(length: int, scale: float) -> int:
@@ -167,13 +174,15 @@ def _enlarge_along(x: torch.Tensor, dim: int, indices: torch.Tensor, weights: to
     before, after = max(0, -int(indices.min())), max(0, int(indices.max()))
     extended = x.index_select(dim, _mirror(torch.arange(-before, length + after), length).to(x.device))
     offsets, taps = (indices + before).tolist(), weights.tolist()
-    phases = []
+    shape = list(x.shape)
+    shape.insert(dim + 1, factor)
+    interleaved = torch.empty(shape, dtype=x.dtype, device=x.device)
     for r in range(factor):
-        phase = extended.narrow(dim, offsets[r][0], length) * taps[r][0]
+        # Written in place into every factor-th pixel, so no interleaving copy follows.
+        phase = interleaved.select(dim + 1, r)
+        phase.copy_(extended.narrow(dim, offsets[r][0], length)).mul_(taps[r][0])
         for offset, tap in zip(offsets[r][1:], taps[r][1:]):
             phase.add_(extended.narrow(dim, offset, length), alpha=tap)
-        phases.append(phase)
-    interleaved = torch.stack(phases, dim=dim + 1)
     return interleaved.flatten(dim, dim + 1)
 
 
