@@ -101,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     finetune.add_argument("--lr-factor", type=float,
                           help="peak learning rate as a fraction of the base model's recipe's "
                                "(default: the one measured to do best in a few minutes)")
+    finetune.add_argument("--features", type=Path, metavar="FILE",
+                          help="torchvision VGG16/VGG19 weights for a perceptual model's content "
+                               "loss (default: EfficientNet-Lite0, installed with the app)")
     finetune.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     finetune.add_argument("--fresh", action="store_true", help="ignore a saved checkpoint")
     finetune.set_defaults(run=_finetune, interrupted=RESUMABLE)
@@ -283,7 +286,8 @@ def _finetune(args: argparse.Namespace) -> int:
         tuning = {} if args.lr_factor is None else {"lr_factor": args.lr_factor}
         config = FinetuneConfig(base=args.model, scale=args.scale, photos=tuple(args.photos),
                                 name=args.out, minutes=minutes, iterations=args.iterations,
-                                device=args.device, fresh=args.fresh, **tuning)
+                                features=args.features, device=args.device, fresh=args.fresh,
+                                **tuning)
         result = _drive(finetune(config), lambda p: bar.update(p.fraction, p.text))
     except (FinetuneError, DataError, DeviceError, RecipeError) as error:
         bar.close()

@@ -3,7 +3,8 @@
 The run is the training loop of `fit.py` with a recipe derived from the base model: its recipe's
 patch and batch sizes, loss and weight average, its network configuration, its peak learning rate
 (times `lr_factor`) warmed up and annealed to zero over the run, and the base weights as the
-starting point: a warm restart of the base model's own training, on the user's photos. A time
+starting point: a warm restart of the base model's own training, on the user's photos (for a
+perceptual model, with its recipe's content and adversarial terms: `finetune_objective`). A time
 budget is turned into iterations by timing a few training steps first (`finetune_speed`, which
 also picks the CPU thread count), so the schedule ends when the time does; from a quarter, a half
 and three quarters into the budget on, the plan is made again when the speed the run itself has
@@ -36,6 +37,7 @@ from enhancer.engine.device import choose_device
 from enhancer.engine.generators import run_to_end
 from enhancer.engine.upscaler import Upscaler
 from enhancer.imaging.io import photo_to_tensors, read_image
+from enhancer.models.catalog import PERCEPTUAL_KINDS
 from enhancer.models.importing import ModelImportError, check_new_name
 from enhancer.models.registry import (
     ResolvedModel,
@@ -56,21 +58,28 @@ from enhancer.train.finetune_speed import (
     measure_speed,
     planned_iterations,
 )
+from enhancer.train.finetune_objective import (
+    FeatureNetworkError,
+    base_recipe,
+    derive_objective,
+    is_perceptual,
+)
 from enhancer.train.fit import FitProgress, FitResult, fit, translated
 from enhancer.train.optimization import make_optimizer
+from enhancer.train.perceptual_fit import PerceptualObjective, perceptual_plan
 from enhancer.train.recipe import (
     DataConfig,
     Recipe,
-    RecipeError,
     ScheduleConfig,
     ValidationConfig,
-    load_recipe,
 )
 from enhancer.train.validation import score
 
 log = logging.getLogger(__name__)
 
 DEGRADATIONS = ("bicubic",)
+# Fine-tuned by their recipe's objective: a pixel loss, or content and adversarial terms.
+TRAINABLE_KINDS = ("cnn", *PERCEPTUAL_KINDS)
 PREVIEW_SIDE = 48  # LR pixels of the preview crop
 # Held-out scores per run when `validate_every` is not given (besides the before and after ones).
 VALIDATIONS = 4
@@ -111,6 +120,9 @@ class FinetuneConfig:
     batch_size: int | None = None
     # Iterations between held-out scores; None: VALIDATIONS in the run.
     validate_every: int | None = None
+    # A perceptual model's feature network: None keeps its recipe's (EfficientNet-Lite0, installed
+    # with the app); the path of a torchvision VGG16/VGG19 file uses the papers' network.
+    features: Path | None = None
     checkpoint_minutes: float = 0.5
     fresh: bool = False
     command: str = ""
@@ -176,7 +188,7 @@ def trainable_models(scale: int | None = None) -> list[str]:
     names = []
     for weights in weights_files():
         spec = architectures()[weights.arch]
-        if spec.kind == "cnn" and (scale is None or weights.serves(scale)) \
+        if spec.kind in TRAINABLE_KINDS and (scale is None or weights.serves(scale)) \
                 and weights.name not in names:
             names.append(weights.name)
     return names
@@ -190,6 +202,7 @@ def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, Finetu
         raise FinetuneError(str(error)) from None
     base = _base_model(config)
     data = derive_recipe(base, config).data
+    objective = _objective(base, config)
     device = choose_device(config.device)
     work = paths.user_data_dir() / "finetune" / config.output.stem
     checkpoint = checkpoint_path(config.output)
@@ -215,10 +228,11 @@ def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, Finetu
     threads = torch.get_num_threads()
     torch.set_num_threads(speed.threads)
     try:
-        before = yield from _before_score(base, recipe, config, checkpoint, work, held_out, device)
+        before = yield from _before_score(base, recipe, objective, config, checkpoint, work,
+                                          held_out, device)
         preview = _Preview(base, recipe, split.held_out[0])
-        result, recipe, planned = yield from _sessions(recipe, config, planned, speed, work,
-                                                       train_folder, device, preview)
+        result, recipe, planned = yield from _sessions(recipe, objective, config, planned, speed,
+                                                       work, train_folder, device, preview)
     finally:
         torch.set_num_threads(threads)
 
@@ -254,9 +268,9 @@ def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, Finetu
                           survey.unreadable + tuple(f"{p}: too small" for p in survey.too_small))
 
 
-def _sessions(recipe: Recipe, config: FinetuneConfig, planned: int, speed: TrainingSpeed,
-              work: Path, train_folder: Path, device: torch.device, preview: _Preview,
-              ) -> Generator[FinetuneProgress, None, tuple[FitResult, Recipe, int]]:
+def _sessions(recipe: Recipe, objective: PerceptualObjective | None, config: FinetuneConfig, planned: int,
+              speed: TrainingSpeed, work: Path, train_folder: Path, device: torch.device,
+              preview: _Preview) -> Generator[FinetuneProgress, None, tuple[FitResult, Recipe, int]]:
     """Run `fit` from the checkpoint until it finishes, stopping it only to re-plan; the result,
     with the recipe and plan it finished under."""
     checkpoint = checkpoint_path(config.output)
@@ -266,7 +280,7 @@ def _sessions(recipe: Recipe, config: FinetuneConfig, planned: int, speed: Train
         if config.minutes is not None:
             minutes_left = max(config.minutes - state["seconds"] / 60, 0.0)
         fitting = fit(recipe, scales=(config.scale,), checkpoint=checkpoint, data=(train_folder,),
-                      device=device, minutes=minutes_left)
+                      device=device, minutes=minutes_left, objective=objective)
         try:
             outcome = yield from _training(fitting, config, planned, speed, state, checkpoint,
                                            preview)
@@ -284,14 +298,11 @@ def _sessions(recipe: Recipe, config: FinetuneConfig, planned: int, speed: Train
 
 def derive_recipe(base: ResolvedModel, config: FinetuneConfig, *, iterations: int = 1) -> Recipe:
     """The base model's recipe (when the card names one that is here) turned into a fine-tune of
-    `iterations`, over which the learning rate warms up and is annealed to zero."""
-    found = paths.install_root() / "recipes" / str(base.weights.card.get("recipe", ""))
-    original = None
-    if found.is_file():
-        try:
-            original = load_recipe(found)
-        except RecipeError as error:
-            log.warning("%s; fine-tuning with default settings", error)
+    `iterations`, over which the learning rate warms up and is annealed to zero. Of a perceptual
+    recipe, the generator's part (its objective is `_objective`'s)."""
+    original = base_recipe(base)
+    if is_perceptual(original):
+        original, _ = perceptual_plan(original)
     if original is None or original.trainer != "sgd":
         original = Recipe(path=Path(f"{base.spec.id}.toml"), name=base.name, arch=base.spec.id,
                           scales=(config.scale,), data=DataConfig(patch_size=48, batch_size=16),
@@ -315,6 +326,18 @@ def derive_recipe(base: ResolvedModel, config: FinetuneConfig, *, iterations: in
 def _schedule(iterations: int) -> ScheduleConfig:
     return ScheduleConfig(name="cosine", iterations=iterations,
                           warmup=min(WARMUP_ITERATIONS, iterations // 10), min_lr=0.0)
+
+
+def _objective(base: ResolvedModel, config: FinetuneConfig) -> PerceptualObjective | None:
+    """A perceptual base model's objective; None: the pixel loss of `derive_recipe`'s recipe."""
+    recipe = base_recipe(base)
+    if config.features is not None and not is_perceptual(recipe):
+        raise FinetuneError(f"{base.name} is trained with a pixel loss; a feature network is "
+                            "only for perceptual models")
+    try:
+        return derive_objective(recipe, config.features)
+    except FeatureNetworkError as error:
+        raise FinetuneError(str(error)) from None
 
 
 def _base_model(config: FinetuneConfig) -> ResolvedModel:
@@ -364,8 +387,9 @@ def _remember_plan(planned: int, work: Path, checkpoint: Path) -> None:
         raise _disk_error(error, checkpoint) from error
 
 
-def _before_score(base: ResolvedModel, recipe: Recipe, config: FinetuneConfig, checkpoint: Path,
-                  work: Path, held_out: Path, device: torch.device) -> Generator[FinetuneProgress, None, float]:
+def _before_score(base: ResolvedModel, recipe: Recipe, objective: PerceptualObjective | None,
+                  config: FinetuneConfig, checkpoint: Path, work: Path, held_out: Path,
+                  device: torch.device) -> Generator[FinetuneProgress, None, float]:
     """The base model's held-out PSNR; on a first session, also the checkpoint to start from."""
     remembered = work / "before.json"
     resuming = load_checkpoint(checkpoint) is not None
@@ -378,18 +402,20 @@ def _before_score(base: ResolvedModel, recipe: Recipe, config: FinetuneConfig, c
         lambda p: FinetuneProgress("scoring", 0.0, f"scoring {base.name} {p.done}/{p.total}"))
     try:
         if not resuming:
-            save_checkpoint(checkpoint, _starting_state(network, recipe, result.psnr_y))
+            save_checkpoint(checkpoint, _starting_state(network, recipe, objective, result.psnr_y))
         remembered.write_text(json.dumps({"psnr_y": result.psnr_y}))
     except OSError as error:
         raise _disk_error(error, checkpoint) from error
     return result.psnr_y
 
 
-def _starting_state(network: torch.nn.Module, recipe: Recipe, validation: float) -> dict[str, Any]:
-    """A checkpoint at iteration 0 holding the base weights, in the layout `fit` resumes."""
+def _starting_state(network: torch.nn.Module, recipe: Recipe,
+                    objective: PerceptualObjective | None, validation: float) -> dict[str, Any]:
+    """A checkpoint at iteration 0 holding the base weights, in the layout `fit` resumes (its
+    fingerprint made as `fit` makes it; no objective state, so a discriminator starts afresh)."""
     average = WeightAverage(network, decay=recipe.ema) if recipe.ema else None
     return {
-        "fingerprint": recipe.fingerprint(),
+        "fingerprint": recipe.fingerprint() + (objective.fingerprint if objective else ""),
         "iteration": 0,
         "seconds": 0.0,
         "validation": validation,
@@ -507,5 +533,7 @@ def _command(config: FinetuneConfig) -> str:
         words += ["--minutes", f"{config.minutes:g}"]
     if config.iterations is not None:
         words += ["--iterations", str(config.iterations)]
+    if config.features is not None:
+        words += ["--features", Path(config.features).as_posix()]
     return " ".join([*words, "--lr-factor", f"{config.lr_factor:g}"])
 

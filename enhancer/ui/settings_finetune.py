@@ -1,6 +1,9 @@
 """The Fine-tune tab: photo folders, base model, scale, degradation, budget and name; then the run,
 with its loss and held-out PSNR curves and a before/after crop of a held-out photo.
 
+A perceptual base model (SRGAN, Johnson et al.) is fine-tuned against features of EfficientNet-Lite0,
+installed with the app, or of the VGG16/VGG19 file the user points the tab at (remembered).
+
 The run is `enhancer.train.finetune` pulled by the tab's own `TaskRunner`, so photos can still be
 upscaled in the window meanwhile. Pause stops the run at a checkpoint and Resume starts it again
 from there, so a pause spends none of the time budget; Cancel stops it the same way, and Start with
@@ -32,7 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from enhancer.imaging.io import Photo
-from enhancer.models.registry import weights_files
+from enhancer.models.catalog import PERCEPTUAL_KINDS
+from enhancer.models.registry import architectures, weights_files
 from enhancer.train.finetune import (
     DEGRADATIONS,
     FinetuneConfig,
@@ -48,6 +52,7 @@ from enhancer.ui.settings import Settings
 from enhancer.ui.worker import TaskCallbacks, TaskRunner
 
 PREVIEW_PIXELS = 160
+VGG_WEIGHTS_KEY = "finetune/vgg_weights"
 
 
 class FinetuneTab(QWidget):
@@ -71,6 +76,11 @@ class FinetuneTab(QWidget):
         self.budget.setValue(10)
         self.budget_unit = QComboBox()
         self.budget_unit.addItems(["minutes", "iterations"])
+        self.features = QLineEdit(Settings().text(VGG_WEIGHTS_KEY, ""))
+        self.features.setPlaceholderText("EfficientNet-Lite0 (installed)")
+        self.features.setToolTip("For perceptual models: a torchvision VGG16/VGG19 weights file "
+                                 "(the papers' feature network); empty for EfficientNet-Lite0")
+        self.choose_features = QPushButton("Choose…")
         self.name = QLineEdit()
         self.name.setPlaceholderText("name of the new model")
         self.start_button = QPushButton("Start")
@@ -95,6 +105,10 @@ class FinetuneTab(QWidget):
         form.addRow("Scale", self.scale)
         form.addRow("Degradation", self.degradation)
         form.addRow("Budget", budget)
+        features = QHBoxLayout()
+        features.addWidget(self.features, 1)
+        features.addWidget(self.choose_features)
+        form.addRow("Feature network", features)
         form.addRow("New model", self.name)
         controls = QHBoxLayout()
         for button in (self.start_button, self.pause_button, self.cancel_button):
@@ -118,6 +132,9 @@ class FinetuneTab(QWidget):
         add_folder.clicked.connect(self._ask_folder)
         remove_folder.clicked.connect(lambda: self.folders.takeItem(self.folders.currentRow()))
         self.base.currentTextChanged.connect(self._fill_scales)
+        self.base.currentTextChanged.connect(self._enable_features)
+        self.choose_features.clicked.connect(self._ask_features)
+        self.features.editingFinished.connect(self._remember_features)
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.pause_or_resume)
         self.cancel_button.clicked.connect(self.cancel)
@@ -135,6 +152,7 @@ class FinetuneTab(QWidget):
         self.base.setCurrentIndex(max(self.base.findText(chosen), 0))
         self.base.blockSignals(False)
         self._fill_scales()
+        self._enable_features()
         self.scale.setCurrentIndex(max(self.scale.findText(scale), 0))
 
     def add_folder(self, folder: Path) -> None:
@@ -174,12 +192,14 @@ class FinetuneTab(QWidget):
     def _config(self) -> FinetuneConfig:
         folders = tuple(Path(self.folders.item(row).text()) for row in range(self.folders.count()))
         minutes = self.budget_unit.currentText() == "minutes"
+        features = self.features.text().strip()
         return FinetuneConfig(
             base=self.base.currentText(), scale=int(self.scale.currentText().lstrip("×") or 0),
             photos=folders, name=self.name.text().strip(),
             minutes=self.budget.value() if minutes else None,
             iterations=None if minutes else self.budget.value(),
             degradation=self.degradation.currentText(),
+            features=Path(features) if self.features.isEnabled() and features else None,
             device=self._device())
 
     def _device(self) -> str:
@@ -228,6 +248,23 @@ class FinetuneTab(QWidget):
                          for s in w.scales})
         self.scale.clear()
         self.scale.addItems([f"×{s}" for s in scales])
+
+    def _enable_features(self) -> None:
+        """The feature network is read only by perceptual models' content loss."""
+        perceptual = any(architectures()[w.arch].kind in PERCEPTUAL_KINDS
+                         for w in weights_files() if w.name == self.base.currentText())
+        self.features.setEnabled(perceptual)
+        self.choose_features.setEnabled(perceptual)
+
+    def _ask_features(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose VGG16/VGG19 weights", "",
+                                              "Weights (*.pth *.pt *.safetensors)")
+        if path:
+            self.features.setText(path)
+            self._remember_features()
+
+    def _remember_features(self) -> None:
+        Settings().set(VGG_WEIGHTS_KEY, self.features.text().strip())
 
     def _ask_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Add a photo folder")

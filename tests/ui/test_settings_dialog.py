@@ -153,3 +153,21 @@ def test_bad_photos_or_a_taken_name_stop_the_finetune_with_the_reason(
     qtbot.waitUntil(lambda: "exists already" in tab.status.text() and not tab.tasks.busy,
                     timeout=30_000)
     assert tab.start_button.isEnabled()
+
+
+def test_the_feature_network_is_offered_for_perceptual_models_and_remembered(make_window,
+                                                                             tmp_path):
+    tab = make_window().open_settings().finetune
+    tab.add_folder(tmp_path)
+    tab.name.setText("mine")
+    tab.base.setCurrentText("espcn")
+    assert not tab.features.isEnabled()
+    tab.base.setCurrentText("srgan")
+    assert tab.features.isEnabled()
+    assert tab._config().features is None  # empty: EfficientNet-Lite0
+    tab.features.setText(str(tmp_path / "vgg19.pth"))
+    tab.features.editingFinished.emit()
+    assert tab._config().features == tmp_path / "vgg19.pth"
+    tab.base.setCurrentText("espcn")
+    assert tab._config().features is None
+    assert make_window().open_settings().finetune.features.text() == str(tmp_path / "vgg19.pth")
