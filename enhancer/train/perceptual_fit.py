@@ -8,7 +8,8 @@ measurement are the same code. Its own keys:
 
 - `initial_weights`: a weights file the generator starts from (SRGAN starts from SRResNet);
 - `[content]`: the feature network ("efficientnet-lite0", or the path of a torchvision VGG16/VGG19
-  file) and the weights of the feature, texture, pixel and total-variation terms and the layers;
+  file) and the weights of the feature, texture, pixel, total-variation and grid terms and the
+  layers;
 - `[adversarial]` (optional): the adversarial loss, its weight, feature matching, the gradient
   penalty of WGAN-GP and the discriminator's optimiser. The discriminator's learning rate follows
   the generator's schedule.
@@ -40,7 +41,12 @@ from enhancer.train.discriminator import Discriminator
 from enhancer.train.fit import FitProgress, FitResult, fit
 from enhancer.train.losses import LOSSES, make_loss
 from enhancer.train.optimization import clip_gradients, set_learning_rate
-from enhancer.train.perceptual_losses import feature_reconstruction, texture, total_variation
+from enhancer.train.perceptual_losses import (
+    feature_reconstruction,
+    periodic_error,
+    texture,
+    total_variation,
+)
 from enhancer.train.recipe import Recipe, RecipeError, parse_recipe
 
 log = logging.getLogger(__name__)
@@ -60,12 +66,19 @@ class ContentConfig:
     pixel_weight: float = 0.0
     # Total variation of the output (Johnson et al.'s regulariser).
     tv_weight: float = 0.0
+    # The error's pattern repeating every `grid_period` pixels (the scale, for a pixel-shuffle
+    # upsampler): the grid an adversarial loss grows before its discriminator learns to see it.
+    grid_weight: float = 0.0
+    grid_period: int = 4
 
     def __post_init__(self) -> None:
         if self.pixel not in LOSSES:
             raise ValueError(f"pixel = {self.pixel!r} is not one of {', '.join(LOSSES)}")
-        if min(self.feature_weight, self.texture_weight, self.pixel_weight, self.tv_weight) < 0:
+        if min(self.feature_weight, self.texture_weight, self.pixel_weight, self.tv_weight,
+               self.grid_weight) < 0:
             raise ValueError("loss weights cannot be negative")
+        if self.grid_period < 2:
+            raise ValueError("grid_period must be at least 2")
         if self.feature_weight and not self.feature_layers:
             raise ValueError("feature_weight needs feature_layers")
         if self.texture_weight and not self.texture_layers:
@@ -190,6 +203,8 @@ class PerceptualObjective:
         loss = content.pixel_weight * self.pixel(output, target) if content.pixel_weight else 0.0
         if content.tv_weight:
             loss = loss + content.tv_weight * total_variation(output)
+        if content.grid_weight:
+            loss = loss + content.grid_weight * periodic_error(output, target, content.grid_period)
         if content.feature_weight or content.texture_weight:
             layers = dict(zip(content.layers, self.extractor(output)))
             with torch.no_grad():

@@ -5,7 +5,8 @@ ask for and can only meet by averaging the plausible answers into blur.
 The feature and texture losses take lists of feature maps, one per named layer, as
 `FeatureExtractor` returns them; the target's are taken as constants. `total_variation` is
 Johnson et al.'s regulariser on the output image itself: features at a quarter of the resolution
-cannot see a pattern repeating every few pixels, and this penalises it.
+cannot see a pattern repeating every few pixels, and this penalises it. `periodic_error` is aimed
+at the pattern a sub-pixel (pixel-shuffle) upsampler makes, without smoothing anything else.
 """
 
 from __future__ import annotations
@@ -43,3 +44,21 @@ def total_variation(images: torch.Tensor) -> torch.Tensor:
     the two directions (the anisotropic, edge-preserving total variation)."""
     return ((images[..., 1:, :] - images[..., :-1, :]).abs().mean()
             + (images[..., :, 1:] - images[..., :, :-1]).abs().mean())
+
+
+def periodic_error(output: torch.Tensor, target: torch.Tensor, period: int) -> torch.Tensor:
+    """The error's part that repeats every `period` pixels: for each image and channel, the mean
+    error at each of the period x period positions within a cell, less their average, squared and
+    averaged.
+
+    A network that upsamples with pixel shuffle computes each of those positions with its own
+    filters, and any bias between them is a grid over the whole photo. Adversarial and texture
+    losses push it up early in training (it adds gradient energy the discriminator has not yet
+    learned to reject), and feature networks whose first layer has stride 2 hardly see it. The
+    grid is a content-independent offset, so this term removes it without asking for smoothness.
+    """
+    n, c, h, w = output.shape
+    h, w = h - h % period, w - w % period
+    error = (output - target.detach())[..., :h, :w]
+    phases = error.reshape(n, c, h // period, period, w // period, period).mean(dim=(2, 4))
+    return (phases - phases.mean(dim=(2, 3), keepdim=True)).square().mean()

@@ -1,7 +1,13 @@
 import pytest
 import torch
 
-from enhancer.train.perceptual_losses import feature_reconstruction, gram, texture, total_variation
+from enhancer.train.perceptual_losses import (
+    feature_reconstruction,
+    gram,
+    periodic_error,
+    texture,
+    total_variation,
+)
 
 
 def test_feature_reconstruction_is_the_mean_squared_difference_averaged_over_layers():
@@ -41,3 +47,24 @@ def test_total_variation_is_zero_when_flat_and_counts_each_step_once():
     assert total_variation(steps).item() == pytest.approx(1 / 3)
     checkerboard = (torch.arange(4).view(4, 1) + torch.arange(4)) % 2
     assert total_variation(checkerboard.float().view(1, 1, 4, 4)).item() == 2
+
+
+def test_periodic_error_measures_a_grid_and_ignores_an_offset():
+    torch.manual_seed(0)
+    target = torch.rand(2, 3, 16, 16)
+    assert periodic_error(target + 0.1, target, 4).item() < 1e-12
+    # A checkerboard of +-0.05 over the photo: every position of a 4 x 4 cell is off by 0.05.
+    signs = (torch.arange(16).view(16, 1) + torch.arange(16).view(1, 16)) % 2 * 2 - 1.0
+    grid = target + 0.05 * signs
+    assert periodic_error(grid, target, 4).item() == pytest.approx(0.05 ** 2, rel=1e-4)
+    # Noise of the same size averages out over the cells' positions.
+    noise = target + 0.05 * torch.randn(2, 3, 16, 16)
+    assert periodic_error(noise, target, 4).item() < 0.05 ** 2 / 4
+
+
+def test_periodic_error_trains_the_output_only():
+    output = torch.rand(1, 1, 9, 10, requires_grad=True)  # sides not multiples of the period
+    target = torch.rand(1, 1, 9, 10, requires_grad=True)
+    periodic_error(output, target, 4).backward()
+    assert output.grad is not None and target.grad is None
+    assert output.grad[..., 8:, :].abs().sum() == 0 and output.grad[..., :, 8:].abs().sum() == 0
