@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from enhancer.engine.device import choose_device, describe_device
+from enhancer.engine.heap import keep_freed_memory
 from enhancer.engine.precision import choose_dtype
 from enhancer.engine.tiling import Tile, fit_tile, pad_image, plan_tiles, tile_for_memory
 from enhancer.imaging.color import rgb_to_ycbcr, ycbcr_to_rgb
@@ -71,6 +72,7 @@ class Upscaler:
         self.device = device if isinstance(device, torch.device) else choose_device(device)
         self.dtype = choose_dtype(self.device, self.spec, precision)
         self.tile = tile
+        keep_freed_memory()  # tiles allocate the same large tensors again and again
         self.network = self._place(model.build())
         self._overlap = self.spec.overlap
         if self.spec.color_space == "y":

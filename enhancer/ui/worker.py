@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from enhancer.engine.heap import release_freed_memory
+
 log = logging.getLogger(__name__)
 
 StartGenerator = Callable[[], Generator[object, None, object]]
@@ -55,6 +57,7 @@ class GeneratorWorker(QObject):
         finally:
             if generator is not None:
                 generator.close()
+            release_freed_memory()
 
 
 def describe_error(error: BaseException) -> str:
