@@ -45,6 +45,7 @@ from enhancer.train.perceptual_losses import (
     feature_reconstruction,
     periodic_error,
     texture,
+    tiles,
     total_variation,
 )
 from enhancer.train.recipe import Recipe, RecipeError, parse_recipe
@@ -62,6 +63,9 @@ class ContentConfig:
     feature_weight: float = 1.0
     texture_layers: tuple[str, ...] = ()
     texture_weight: float = 0.0
+    # Side in output pixels of the regions whose textures are compared (EnhanceNet: 16); 0 compares
+    # each training patch as a whole.
+    texture_tile: int = 0
     pixel: str = "mse"
     pixel_weight: float = 0.0
     # Total variation of the output (Johnson et al.'s regulariser).
@@ -79,6 +83,8 @@ class ContentConfig:
             raise ValueError("loss weights cannot be negative")
         if self.grid_period < 2:
             raise ValueError("grid_period must be at least 2")
+        if self.texture_tile < 0:
+            raise ValueError("texture_tile cannot be negative")
         if self.feature_weight and not self.feature_layers:
             raise ValueError("feature_weight needs feature_layers")
         if self.texture_weight and not self.texture_layers:
@@ -214,10 +220,20 @@ class PerceptualObjective:
                     [layers[n] for n in content.feature_layers],
                     [targets[n] for n in content.feature_layers])
             if content.texture_weight:
-                loss = loss + content.texture_weight * texture(
-                    [layers[n] for n in content.texture_layers],
-                    [targets[n] for n in content.texture_layers])
+                regions = [self._texture_regions(layers[n], targets[n], output.shape[-1])
+                           for n in content.texture_layers]
+                loss = loss + content.texture_weight * texture([o for o, _ in regions],
+                                                               [t for _, t in regions])
         return loss
+
+    def _texture_regions(self, features: torch.Tensor, target: torch.Tensor, width: int
+                         ) -> tuple[torch.Tensor, torch.Tensor]:
+        """A layer's features of output and target, cut into `texture_tile` output pixels' tiles
+        (as many features as the layer has across that many pixels), or whole without a tile."""
+        if not self.content.texture_tile:
+            return features, target
+        side = max(1, self.content.texture_tile * features.shape[-1] // width)
+        return tiles(features, side), tiles(target, side)
 
     def step(self, network: nn.Module, optimizer: torch.optim.Optimizer, batch: PatchBatch,
              recipe: Recipe, lr: float, *, fast: bool) -> torch.Tensor:

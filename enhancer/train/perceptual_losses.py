@@ -39,6 +39,18 @@ def texture(output: Sequence[torch.Tensor], target: Sequence[torch.Tensor]) -> t
                for o, t in zip(output, target, strict=True))
 
 
+def tiles(features: torch.Tensor, side: int) -> torch.Tensor:
+    """(N, C, H, W) features cut into side x side tiles, as (N * tiles, C, side, side); a remainder
+    narrower than `side` is left out. The texture loss on tiles (EnhanceNet's, on 16 x 16 pixel
+    patches) asks every region for its own texture, where one Gram matrix of a whole patch would
+    let the sharp edges of one part stand in for the missing grain of another."""
+    n, c, h, w = features.shape
+    rows, columns = h // side, w // side
+    cut = features[..., :rows * side, :columns * side]
+    cut = cut.reshape(n, c, rows, side, columns, side).permute(0, 2, 4, 1, 3, 5)
+    return cut.reshape(n * rows * columns, c, side, side)
+
+
 def total_variation(images: torch.Tensor) -> torch.Tensor:
     """Mean absolute difference between horizontally and vertically adjacent pixels, summed over
     the two directions (the anisotropic, edge-preserving total variation)."""

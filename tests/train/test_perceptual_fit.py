@@ -25,6 +25,7 @@ feature_layers = ["stage1"]
 feature_weight = 0.01
 texture_layers = ["stage2"]
 texture_weight = 0.1
+texture_tile = 4
 pixel = "l1"
 pixel_weight = 1.0
 grid_weight = 10.0
@@ -92,6 +93,7 @@ def test_initial_weights_are_where_training_starts(tmp_path):
     ("feature_matching = 0.1", "feature_matchin = 0.1", "unknown key 'feature_matchin'"),
     ('texture_layers = ["stage2"]', "texture_layers = []", "texture_weight needs texture_layers"),
     ("grid_period = 2", "grid_period = 1", "grid_period must be at least 2"),
+    ("texture_tile = 4", "texture_tile = -1", "texture_tile cannot be negative"),
 ])
 def test_recipe_mistakes_name_the_section_and_key(tmp_path, old, new, message):
     recipe = load_recipe(write_tiny_recipe(tmp_path, PERCEPTUAL.replace(old, new)))

@@ -6,6 +6,7 @@ from enhancer.train.perceptual_losses import (
     gram,
     periodic_error,
     texture,
+    tiles,
     total_variation,
 )
 
@@ -68,3 +69,24 @@ def test_periodic_error_trains_the_output_only():
     periodic_error(output, target, 4).backward()
     assert output.grad is not None and target.grad is None
     assert output.grad[..., 8:, :].abs().sum() == 0 and output.grad[..., :, 8:].abs().sum() == 0
+
+
+def test_tiles_keep_every_region_whole_and_leave_out_the_remainder():
+    features = torch.arange(2 * 3 * 5 * 4, dtype=torch.float32).view(2, 3, 5, 4)
+    cut = tiles(features, 2)
+    assert cut.shape == (2 * 2 * 2, 3, 2, 2)
+    assert torch.equal(cut[0], features[0, :, 0:2, 0:2])
+    assert torch.equal(cut[1], features[0, :, 0:2, 2:4])
+    assert torch.equal(cut[2], features[0, :, 2:4, 0:2])
+    assert torch.equal(cut[4], features[1, :, 0:2, 0:2])
+
+
+def test_tiled_texture_tells_apart_a_patch_whose_halves_are_swapped_across_regions():
+    # Grain on the left and flat on the right, against the mirror image: one Gram matrix of the
+    # whole patch cannot tell them apart, the Gram matrices of its halves can.
+    torch.manual_seed(0)
+    grain = torch.rand(1, 4, 8, 4)
+    flat = torch.full((1, 4, 8, 4), 0.5)
+    left, right = torch.cat([grain, flat], dim=3), torch.cat([flat, grain], dim=3)
+    assert texture([left], [right]).item() < 1e-10
+    assert texture([tiles(left, 4)], [tiles(right, 4)]).item() > 1e-3
