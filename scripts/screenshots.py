@@ -1,6 +1,6 @@
 """Stage the app and save the README's screenshots: the before/after wipe, a three-model
-comparison with scores, the reference panel in use with SRNTT and where it matched, and
-candidates drawn for a thumbnail.
+comparison with scores, the reference panel in use with SRNTT and where it matched, candidates
+drawn for a thumbnail, and the settings' Fine-tune tab.
 
 Run it under a display (scripts/screenshot.sh starts Xvfb); it uses a private user folder and
 private settings, so it shows what a first start shows.
@@ -82,6 +82,15 @@ def main(folder: Path) -> None:
             run(app, window, dialog.draw)
             save(app, dialog, folder / "candidates.png")
             dialog.close()
+
+    settings = window.open_settings()
+    settings.tabs.setCurrentWidget(settings.finetune)
+    tab = settings.finetune
+    tab.base.setCurrentText("srgan" if "srgan" in names else "espcn")
+    tab.add_folder(Path.home() / "Pictures" / "family")
+    tab.name.setText("family")
+    save(app, settings, folder / "settings-finetune.png")
+    settings.close()
     window.close()
 
 
