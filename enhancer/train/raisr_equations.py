@@ -4,7 +4,9 @@ training data, and the solve into a per-phase basis with per-bucket coefficients
 A's rows are 11 x 11 patches of the cheap upscale, b the HR pixel minus the patch's centre pixel,
 so every solution is a filter's difference from the identity, and the ridge pulls a bucket with
 few samples towards the cheap upscale. The second bank's equations are the same, with smaller
-patches of the blended first output.
+patches of the blended first output. A bank whose filters lean towards their cell (an even side,
+see `Window`) takes its equations on the odd cover of every phase's window, then keeps each
+phase's own taps (`windowed`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 import torch
 
-from enhancer.models.archs.raisr import Raisr
+from enhancer.models.archs.raisr import Raisr, Window
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,25 @@ def _symmetry(
     if flip_columns:
         source, tap = source.flip(1, 2), tap.flip(1)
     return source.reshape(-1), tap.reshape(-1)
+
+
+def windowed(equations: NormalEquations, window: Window) -> NormalEquations:
+    """Each bucket's equations on its phase's window, from those on the window's cover (buckets
+    laid out phase first, as `Raisr` lays out its banks); the same equations where the two are one
+    (an odd side)."""
+    if window.side == window.cover:
+        return equations
+    s, cover = window.scale, window.cover**2
+    gram = equations.gram.view(s * s, -1, cover, cover)
+    moment = equations.moment.view(s * s, -1, cover)
+    grams, moments = [], []
+    for phase in range(s * s):
+        taps = window.cover_taps(*divmod(phase, s))
+        grams.append(gram[phase][:, taps[:, None], taps[None, :]])
+        moments.append(moment[phase][:, taps])
+    taps = window.side**2
+    return NormalEquations(torch.stack(grams).view(-1, taps, taps), torch.stack(moments).view(-1, taps),
+                           equations.count)
 
 
 def solve_bank(

@@ -6,7 +6,7 @@ every photo also takes part shrunk by each factor (`TrainingImage`):
 
 1. thresholds: strength and coherence quantiles of a random sample of pixels split their bins;
 2. filters: every bucket's normal equations (`raisr_equations`), taken over every pixel whose
-   11 x 11 patch lies inside its photo, then those of the 7 other rotations and flips of every
+   11 x 11 patch (the cover of its window) lies inside its photo, then those of the 7 other rotations and flips of every
    photo (by re-indexing), then the ridge solve into each phase's basis and coefficients;
 3. blending: per number of census bits that filtering flipped (and per bucket, with
    `blend_per_bucket`), the weight between the filtered and the cheap upscale that minimises the
@@ -40,7 +40,7 @@ from enhancer.imaging.resize import imresize
 from enhancer.models.archs.raisr import CENSUS_BITS, Raisr
 from enhancer.models.weights import save_weights
 from enhancer.train.evaluate import make_lr, mod_crop
-from enhancer.train.raisr_equations import NormalEquations, solve_bank, with_symmetries
+from enhancer.train.raisr_equations import NormalEquations, solve_bank, windowed, with_symmetries
 
 log = logging.getLogger(__name__)
 
@@ -174,15 +174,15 @@ def fit_raisr(config: RaisrFitConfig, folders: Sequence[Path]) -> Generator[FitP
     model.strength_thresholds.copy_(_quantiles(strengths, config.strength_quantiles))
     model.coherence_thresholds.copy_(_quantiles(coherences, config.coherence_quantiles))
     equations = with_symmetries((yield from normal_equations(model, photos)), model)
-    basis, coefficients = solve_bank(equations, phases=config.scale**2, rank=config.basis_size,
-                                     regularisation=config.regularisation)
+    basis, coefficients = solve_bank(windowed(equations, model.patch_window), phases=config.scale**2,
+                                     rank=config.basis_size, regularisation=config.regularisation)
     model.basis.copy_(basis)
     model.coefficients.copy_(coefficients)
     model.blend_weights.copy_((yield from _blend_weights(model, config, photos)))
     if config.refine_size:
         refining = with_symmetries((yield from refine_equations(model, photos)), model)
-        basis, coefficients = solve_bank(refining, phases=config.scale**2, rank=config.refine_basis_size,
-                                         regularisation=config.regularisation)
+        basis, coefficients = solve_bank(windowed(refining, model.refine_window), phases=config.scale**2,
+                                         rank=config.refine_basis_size, regularisation=config.regularisation)
         model.refine_basis.copy_(basis)
         model.refine_coefficients.copy_(coefficients)
     counts = equations.count
@@ -224,23 +224,25 @@ def _quantiles(values: torch.Tensor, fractions: Sequence[float]) -> torch.Tensor
 
 
 def normal_equations(model: Raisr, photos: list[TrainingImage]) -> Generator[FitProgress, None, NormalEquations]:
-    """The first bank's: patches of the cheap upscale."""
-    equations = NormalEquations.zeros(model.buckets, model.patch_size**2)
+    """The first bank's: patches of the cheap upscale (the cover of each phase's window)."""
+    cover = model.patch_window.cover
+    equations = NormalEquations.zeros(model.buckets, cover**2)
     for done, photo in enumerate(photos, start=1):
         hr, lr = photo.pair(model.scale)
         upscaled = model.cheap_upscale(lr)
         bucket = model.bucket_index(lr)
-        for patches, target, index in _bands(upscaled, hr, bucket, model.patch_size, model.patch_size // 2):
+        for patches, target, index in _bands(upscaled, hr, bucket, cover, cover // 2):
             equations.add(patches, target, index)
         yield FitProgress("filters", done, len(photos))
     return equations
 
 
 def refine_equations(model: Raisr, photos: list[TrainingImage]) -> Generator[FitProgress, None, NormalEquations]:
-    """The second bank's: patches of the blended first output, away from the photo's edges (where
-    the first output saw the padding)."""
-    equations = NormalEquations.zeros(len(model.refine_coefficients), model.refine_size**2)
-    margin = model.patch_size // 2 + model.refine_size // 2
+    """The second bank's: patches of the blended first output (the cover of each phase's window),
+    away from the photo's edges (where the first output saw the padding)."""
+    cover = model.refine_window.cover
+    equations = NormalEquations.zeros(len(model.refine_coefficients), cover**2)
+    margin = model.patch_window.cover // 2 + cover // 2
     for done, photo in enumerate(photos, start=1):
         hr, lr = photo.pair(model.scale)
         hashes = model.cell_hash(lr)
@@ -249,7 +251,7 @@ def refine_equations(model: Raisr, photos: list[TrainingImage]) -> Generator[Fit
         blended = model.blend(upscaled, filtered, hashes, changed)
         by_cell = model.refine_index(hashes, changed)  # (N, H, W, s, s) -> (N, sH, sW)
         bucket = by_cell.permute(0, 1, 3, 2, 4).reshape(blended.shape[0], *blended.shape[-2:])
-        for patches, target, index in _bands(blended, hr, bucket, model.refine_size, margin):
+        for patches, target, index in _bands(blended, hr, bucket, cover, margin):
             equations.add(patches, target, index)
         yield FitProgress("refining", done, len(photos))
     return equations
@@ -297,7 +299,7 @@ def _blend_weights(
         index = model.census_change(upscaled, filtered)[:, 0]
         if model.blend_per_bucket:
             index = model.buckets_of(hashes, stride=counts) + index
-        margin = model.patch_size // 2
+        margin = model.patch_window.cover // 2
         index = _inner(index, margin).reshape(-1)
         step = _inner(filtered - upscaled, margin).reshape(-1).double()
         wanted = _inner(hr - upscaled, margin).reshape(-1).double()

@@ -8,17 +8,17 @@ import torch
 import torch.nn.functional as F
 
 from enhancer.imaging.resize import imresize
-from enhancer.models.archs.raisr import SPECS, Raisr, _cells, _from_cells
+from enhancer.models.archs.raisr import SPECS, Raisr, Window, _cells, _from_cells
 from enhancer.models.registry import ResolvedModel
 from enhancer.models.weights import read_header, save_weights
 
 
-def random_bank(scale: int, *, seed: int = 0, refine_size: int = 0, refine_census_bounds=(),
+def random_bank(scale: int, *, seed: int = 0, patch_size: int = 11, refine_size: int = 0, refine_census_bounds=(),
                 blend_per_bucket: bool = False) -> Raisr:
     """A float64 network with a random bank (and second bank, if `refine_size`; random blend
     weights per bucket, if `blend_per_bucket`) and thresholds that split these test images."""
     generator = torch.Generator().manual_seed(seed)
-    model = Raisr(scale=scale, basis_size=3, refine_size=refine_size, refine_basis_size=2,
+    model = Raisr(scale=scale, patch_size=patch_size, basis_size=3, refine_size=refine_size, refine_basis_size=2,
                   refine_census_bounds=refine_census_bounds, blend_per_bucket=blend_per_bucket).double()
     model.basis.copy_(torch.randn(model.basis.shape, generator=generator) * 0.05)
     model.coefficients.copy_(torch.randn(model.coefficients.shape, generator=generator))
@@ -44,30 +44,60 @@ def angle_bin(model: Raisr, image: torch.Tensor) -> torch.Tensor:
     return model.cell_hash(image) // (model.strength_bins * model.coherence_bins)
 
 
-@pytest.mark.parametrize("scale", [2, 3, 4])
-@pytest.mark.parametrize("refine_size", [0, 5])
-def test_an_untrained_bank_is_the_bicubic_upscale(scale, refine_size):
+def on_cover(bank: torch.Tensor, window: Window) -> torch.Tensor:
+    """A bank's filters (buckets, side²), laid out phase first, as filters on the window's cover
+    (buckets, cover²): zero outside each phase's window."""
+    phases = window.scale**2
+    filters = bank.view(phases, -1, window.side**2)
+    covered = bank.new_zeros(phases, filters.shape[1], window.cover**2)
+    for phase in range(phases):
+        covered[phase][:, window.cover_taps(*divmod(phase, window.scale))] = filters[phase]
+    return covered.view(len(bank), -1)
+
+
+def test_an_even_window_leans_towards_the_centre_of_its_pixels_cell():
+    # x2, side 6: phase 0 reaches 2 pixels back and 3 ahead, phase 1 the reverse; both cover the
+    # 3 x 3 cells around their own, and the cover centred on the pixel is 7 x 7.
+    six = Window(2, 6)
+    assert (six.start(0), six.start(1), six.first, six.last, six.cover) == (-2, -3, -2, 3, 7)
+    assert six.cover_taps(0, 1)[:3].tolist() == [7, 8, 9] and six.cover_taps(1, 0)[-1].item() == 41
+    # Side 12 at x2 reaches no further from the cell than 11 (so reads the same input pixels).
+    twelve, eleven = Window(2, 12), Window(2, 11)
+    assert (twelve.first, twelve.last, twelve.cover) == (eleven.first, eleven.last, 13) == (-5, 6, 13)
+    five = Window(3, 5)
+    assert [five.start(p) for p in range(3)] == [-2, -2, -2] and five.cover == 5
+    assert five.cover_taps(1, 2).tolist() == list(range(25))
+    with pytest.raises(ValueError, match="even scale"):
+        Window(3, 6)
+
+
+@pytest.mark.parametrize(("scale", "patch_size", "refine_size"), [(2, 11, 0), (3, 11, 0), (4, 11, 0), (2, 11, 5),
+                                                                  (3, 11, 5), (4, 11, 5), (2, 12, 6), (4, 12, 6)])
+def test_an_untrained_bank_is_the_bicubic_upscale(scale, patch_size, refine_size):
     y = torch.rand(2, 1, 9, 13)
-    out = Raisr(scale=scale, refine_size=refine_size)(y)
+    out = Raisr(scale=scale, patch_size=patch_size, refine_size=refine_size)(y)
     assert out.shape == (2, 1, 9 * scale, 13 * scale)
     torch.testing.assert_close(out, imresize(y, scale=scale), atol=1e-6, rtol=0)
 
 
-@pytest.mark.parametrize("scale", [2, 3, 4])
-def test_filtering_applies_each_pixels_11x11_filter_to_the_bicubic_upscale(scale):
-    model = random_bank(scale)
+@pytest.mark.parametrize(("scale", "patch_size"), [(2, 11), (3, 11), (4, 11), (2, 12), (4, 12)])
+def test_filtering_applies_each_pixels_filter_to_the_bicubic_upscale_on_its_window(scale, patch_size):
+    model = random_bank(scale, patch_size=patch_size)
     y = torch.rand(1, 1, 11, 14, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
     _, filtered = model.upscale_and_filter(y, model.cell_hash(y))
     upscaled = imresize(y, scale=scale)
-    bucket = model.bucket_index(y)[:, 5:-5, 5:-5].reshape(-1)
-    patches = F.unfold(upscaled, 11)[0].t()
-    expected = (patches * model.filters[bucket]).sum(1).view(upscaled.shape[-2] - 10, -1)
+    cover = model.patch_window.cover
+    inner = (..., slice(cover // 2, -(cover // 2)), slice(cover // 2, -(cover // 2)))
+    bucket = model.bucket_index(y)[inner].reshape(-1)
+    patches = F.unfold(upscaled, cover)[0].t()
+    expected = (patches * on_cover(model.filters, model.patch_window)[bucket]).sum(1)
     assert len(bucket.unique()) > 20  # many different filters took part
-    torch.testing.assert_close(filtered[0, 0, 5:-5, 5:-5], expected, atol=1e-5, rtol=0)
+    torch.testing.assert_close(filtered[0, 0][inner].reshape(-1), expected, atol=1e-5, rtol=0)
 
 
 @pytest.mark.parametrize(("scale", "refine_size", "bounds"),
-                         [(2, 5, ()), (3, 7, ()), (4, 3, ()), (2, 7, ()), (2, 5, (1, 2, 4)), (3, 5, (2,))])
+                         [(2, 5, ()), (3, 7, ()), (4, 3, ()), (2, 7, ()), (2, 5, (1, 2, 4)), (3, 5, (2,)),
+                          (2, 6, (1, 2, 4)), (4, 6, ())])
 def test_refining_applies_each_pixels_second_filter_to_the_blended_output(scale, refine_size, bounds):
     model = random_bank(scale, refine_size=refine_size, refine_census_bounds=bounds)
     y = torch.rand(1, 1, 9, 10, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
@@ -83,9 +113,9 @@ def test_refining_applies_each_pixels_second_filter_to_the_blended_output(scale,
     phases = model.scale**2
     coefficients = model.refine_coefficients.view(phases, -1, model.refine_basis_size)
     bank = torch.bmm(coefficients, model.refine_basis).reshape(len(model.refine_coefficients), -1)
-    radius = refine_size // 2
-    patches = F.unfold(F.pad(blended, (radius,) * 4, mode="replicate"), refine_size)[0].t()
-    expected = blended.reshape(-1) + (patches * bank[bucket]).sum(1)
+    cover = model.refine_window.cover
+    patches = F.unfold(F.pad(blended, (cover // 2,) * 4, mode="replicate"), cover)[0].t()
+    expected = blended.reshape(-1) + (patches * on_cover(bank, model.refine_window)[bucket]).sum(1)
     torch.testing.assert_close(model(y).reshape(-1), expected)
     assert (model(y) - blended).abs().mean() > 1e-3  # the second bank did something
 
@@ -158,10 +188,11 @@ def test_cells_are_each_input_pixels_block_of_output_pixels_whatever_the_element
     assert torch.equal(_from_cells(cells)[:, 0], image)
 
 
-@pytest.mark.parametrize(("scale", "refine_size", "bounds"), [(3, 7, ()), (2, 5, (1, 2, 4))])
-def test_a_tile_with_the_specs_overlap_gives_the_untiled_pixels(scale, refine_size, bounds):
+@pytest.mark.parametrize(("scale", "patch_size", "refine_size", "bounds"),
+                         [(3, 11, 7, ()), (2, 11, 5, (1, 2, 4)), (2, 12, 6, (1, 2, 4))])
+def test_a_tile_with_the_specs_overlap_gives_the_untiled_pixels(scale, patch_size, refine_size, bounds):
     (spec,) = SPECS
-    model = random_bank(scale, refine_size=refine_size, refine_census_bounds=bounds)
+    model = random_bank(scale, patch_size=patch_size, refine_size=refine_size, refine_census_bounds=bounds)
     y = torch.rand(1, 1, 30, 30, dtype=torch.float64)
     whole = model(y)
     tile = model(y[..., 8:24, 5:27])

@@ -13,8 +13,8 @@ from PIL import Image
 
 from enhancer.imaging.color import rgb_to_y
 from enhancer.imaging.resize import imresize
-from enhancer.models.archs.raisr import Raisr
-from enhancer.train.raisr_equations import NormalEquations, solve_bank, with_symmetries
+from enhancer.models.archs.raisr import Raisr, Window
+from enhancer.train.raisr_equations import NormalEquations, solve_bank, windowed, with_symmetries
 from enhancer.train.raisr_fit import (
     FitProgress,
     RaisrFitConfig,
@@ -81,14 +81,33 @@ def test_least_squares_recover_filters_made_from_a_known_basis():
     assert equations.count.sum() == 4000
 
 
-@pytest.mark.parametrize("bank", ["first", "second"])
-def test_symmetrised_statistics_equal_those_of_the_rotated_and_flipped_photos(tmp_path, bank):
+def test_the_equations_of_a_window_are_those_of_its_phases_taps():
+    window = Window(2, 6)
+    generator = torch.Generator().manual_seed(1)
+    patches = torch.rand(3000, window.cover**2, dtype=torch.float64, generator=generator)
+    target = torch.rand(3000, dtype=torch.float64, generator=generator)
+    bucket = torch.randint(0, 4 * 5, (3000,), generator=generator)  # 4 phases x 5 hashes, phase first
+    on_cover = NormalEquations.zeros(20, window.cover**2)
+    on_cover.add(patches, target, bucket)
+    direct = NormalEquations.zeros(20, 36)
+    for phase in range(4):
+        mine = bucket // 5 == phase
+        direct.add(patches[mine][:, window.cover_taps(*divmod(phase, 2))], target[mine], bucket[mine])
+    taken = windowed(on_cover, window)
+    torch.testing.assert_close(taken.gram, direct.gram)
+    torch.testing.assert_close(taken.moment, direct.moment)
+    assert windowed(on_cover, Window(2, 7)) is on_cover
+
+
+@pytest.mark.parametrize(("bank", "patch_size", "refine_size"), [("first", 11, 5), ("second", 11, 5), ("first", 12, 6),
+                                                                 ("second", 12, 6)])
+def test_symmetrised_statistics_equal_those_of_the_rotated_and_flipped_photos(tmp_path, bank, patch_size, refine_size):
     photo = write_photo(tmp_path / "photo.png", seed=3)
     variants = tmp_path / "variants"
     write_variants(photo, variants)
     # Untrained, both banks see the bicubic upscale, which turns with the photo (and the census
-    # change is 0 everywhere: one census group).
-    model = Raisr(scale=2, refine_size=5, refine_census_bounds=(1,))
+    # change is 0 everywhere: one census group). Even sides take equations on their odd cover.
+    model = Raisr(scale=2, patch_size=patch_size, refine_size=refine_size, refine_census_bounds=(1,))
     model.strength_thresholds.copy_(torch.tensor([2e-5, 3e-4, 2e-3]))
     model.coherence_thresholds.copy_(torch.tensor([0.3, 0.6, 0.8]))
     equations = normal_equations if bank == "first" else refine_equations
@@ -173,13 +192,15 @@ def test_blend_weights_per_bucket_fit_the_photos_better_than_one_per_census_coun
         assert error(per_bucket) < 0.99 * error(overall)
 
 
-@pytest.mark.parametrize("bounds", [(), (1, 3)])
-def test_a_second_bank_lowers_the_error_of_the_first_on_the_photos_it_was_fitted_on(tmp_path, bounds):
+@pytest.mark.parametrize(("bounds", "patch_size", "refine_size"), [((), 11, 5), ((1, 3), 11, 5), ((1, 3), 12, 6)])
+def test_a_second_bank_lowers_the_error_of_the_first_on_the_photos_it_was_fitted_on(
+    tmp_path, bounds, patch_size, refine_size
+):
     photos = [write_photo(tmp_path / f"{seed}.png", seed, size=(48, 56)) for seed in range(4)]
     config = RaisrFitConfig(scale=2, angle_bins=4, strength_bins=2, coherence_bins=2,
                             strength_quantiles=(0.5,), coherence_quantiles=(0.5,), basis_size=1,
-                            threshold_samples_per_photo=500, refine_size=5, refine_basis_size=4,
-                            refine_census_bounds=bounds)
+                            threshold_samples_per_photo=500, patch_size=patch_size, refine_size=refine_size,
+                            refine_basis_size=4, refine_census_bounds=bounds)
     steps, model = drain(fit_raisr(config, [tmp_path]))
     assert [s.stage for s in steps][-5:] == ["blending"] + ["refining"] * 4
     assert model.refine_basis.abs().sum() > 0
@@ -207,10 +228,12 @@ def test_the_shipped_recipe_gives_each_scale_its_basis_size():
     sizes = {scale: RaisrFitConfig.from_recipe(own, scale=scale).basis_size for scale in own["scales"]}
     assert sizes == {2: 3, 3: 16, 4: 24}
     refine = {scale: RaisrFitConfig.from_recipe(own, scale=scale).refine_size for scale in own["scales"]}
-    assert refine == {2: 5, 3: 7, 4: 0}
+    assert refine == {2: 6, 3: 7, 4: 0}
+    patches = {scale: RaisrFitConfig.from_recipe(own, scale=scale).patch_size for scale in own["scales"]}
+    assert patches == {2: 12, 3: 11, 4: 11}
     x2, x3 = RaisrFitConfig.from_recipe(own, scale=2), RaisrFitConfig.from_recipe(own, scale=3)
     assert x2.rescales == (0.9, 0.8, 0.7, 0.6) and x3.rescales == ()
-    assert (x2.refine_basis_size, x2.refine_census_bounds) == (4, (1, 2, 4))
+    assert (x2.refine_basis_size, x2.refine_census_bounds) == (8, (1, 2, 4))
     assert x2.network_config()["refine_census_bounds"] == [1, 2, 4]
     assert (x3.refine_basis_size, x3.refine_census_bounds) == (6, ())
     with pytest.raises(ValueError, match="not x8"):

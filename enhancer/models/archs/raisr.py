@@ -1,15 +1,16 @@
 """RAISR (Romano, Isidoro and Milanfar, 2017): a cheap upscale sharpened by hashed learned filters.
 
 The low-resolution Y channel is upscaled with bicubic interpolation; every output pixel is then
-replaced by a learned 11 x 11 filter applied to the upscale around it, chosen from a bank by the
-pixel's phase on the upscale grid and a hash of the local gradients: the angle, strength and
-coherence of the Gaussian-weighted structure tensor. Where filtering changed the local structure a
-lot (many bits of the 3 x 3 census transform flipped), the result is blended back towards the cheap
-upscale, with one learned weight per number of flipped bits (or per bucket and number, with
-`blend_per_bucket`); where few flipped, the weight goes above 1. Optionally, a second, smaller bank of
-filters (`refine_size`, e.g. 5 x 5) then sharpens that result the same way, chosen by the same phase
-and hash: a cascade, as the paper's discussion suggests. Because it filters the blended output, which
-is no linear function of the input, it adds what no larger first bank could.
+replaced by a learned 11 x 11 filter (12 x 12 at x2, see `Window`) applied to the upscale around
+it, chosen from a bank by the pixel's phase on the upscale grid and a hash of the local gradients:
+the angle, strength and coherence of the Gaussian-weighted structure tensor. Where filtering
+changed the local structure a lot (many bits of the 3 x 3 census transform flipped), the result is
+blended back towards the cheap upscale, with one learned weight per number of flipped bits (or per
+bucket and number, with `blend_per_bucket`); where few flipped, the weight goes above 1.
+Optionally, a second, smaller bank of filters (`refine_size`, e.g. 6 x 6 at x2) then sharpens that
+result the same way, chosen by the same phase and hash: a cascade, as the paper's discussion
+suggests. Because it filters the blended output, which is no linear function of the input, it adds
+what no larger first bank could.
 
 Three things make it fast on a CPU:
 
@@ -62,6 +63,53 @@ class GradientStructure:
     coherence: torch.Tensor  # (sqrt l1 - sqrt l2) / (sqrt l1 + sqrt l2), in [0, 1]
 
 
+@dataclass(frozen=True)
+class Window:
+    """Where a filter of `side` x `side` taps lies around a pixel of each phase, along one axis.
+
+    An odd side centres the window on the pixel. An even side (at an even scale) centres it on the
+    pixel's cell instead, so every phase's window covers the same output pixels: at x2, a 6 x 6
+    second-bank filter covers exactly the 3 x 3 cells around its own, which the bank's convolution
+    reads anyway (a 5 x 5 filter leaves 11 of those 36 pixels unused), and a 12 x 12 first-bank filter
+    reads the same input pixels as an 11 x 11 one.
+    """
+
+    scale: int
+    side: int
+
+    def __post_init__(self) -> None:
+        if self.side % 2 == 0 and self.scale % 2:
+            raise ValueError(f"an even filter side ({self.side}) needs an even scale, not x{self.scale}")
+
+    def start(self, phase: int) -> int:
+        """Offset from a pixel of this phase to its window's first tap."""
+        return -(self.side // 2) if self.side % 2 else (self.scale - self.side) // 2 - phase
+
+    @property
+    def first(self) -> int:
+        """Offset from a cell's first pixel to the lowest tap of any of its pixels' windows."""
+        return min(phase + self.start(phase) for phase in range(self.scale))
+
+    @property
+    def last(self) -> int:
+        """Offset from a cell's first pixel to the highest tap of any of its pixels' windows."""
+        return max(phase + self.start(phase) for phase in range(self.scale)) + self.side - 1
+
+    @property
+    def cover(self) -> int:
+        """The odd side of the smallest window centred on a pixel that holds every phase's window
+        (the patches the fit takes its equations from)."""
+        radius = max(max(-self.start(p), self.start(p) + self.side - 1) for p in range(self.scale))
+        return 2 * radius + 1
+
+    def cover_taps(self, row_phase: int, column_phase: int) -> torch.Tensor:
+        """Indices into a flattened cover patch of the taps of this phase's window, row by row."""
+        radius = self.cover // 2
+        rows = torch.arange(self.side) + radius + self.start(row_phase)
+        columns = torch.arange(self.side) + radius + self.start(column_phase)
+        return (rows[:, None] * self.cover + columns[None, :]).view(-1)
+
+
 class Raisr(nn.Module):
     """Maps a low-resolution Y channel (N, 1, H, W) to (N, 1, H * scale, W * scale)."""
 
@@ -80,14 +128,15 @@ class Raisr(nn.Module):
         refine_census_bounds: Sequence[int] = (),
         blend_per_bucket: bool = False,
     ) -> None:
-        """`refine_size` is the side of the second bank's filters on the output grid (odd); 0 leaves
-        the blended first output as it is. `refine_census_bounds` split the census counts (flipped
+        """`patch_size` and `refine_size` are the sides of the first and second bank's filters on
+        the output grid (odd, or even at an even scale: see `Window`); refine_size 0 leaves the
+        blended first output as it is. `refine_census_bounds` split the census counts (flipped
         bits, 0 to 8) into groups, and the second bank has a filter per bucket and group: count c
         is in group (number of bounds at or below c); none: one group. `blend_per_bucket` gives
         every filter its own blend weight per census count, instead of one per count for all."""
         super().__init__()
-        if patch_size % 2 == 0 or gradient_window % 2 == 0 or (refine_size and refine_size % 2 == 0):
-            raise ValueError("patch_size, gradient_window and refine_size must be odd")
+        if gradient_window % 2 == 0:
+            raise ValueError("gradient_window must be odd")
         self.scale = scale
         self.patch_size = patch_size
         self.gradient_window = gradient_window
@@ -107,11 +156,13 @@ class Raisr(nn.Module):
         self.register_buffer("coherence_thresholds", torch.linspace(0, 1, coherence_bins + 1)[1:-1])
         blends = (self.buckets, CENSUS_BITS + 1) if blend_per_bucket else (CENSUS_BITS + 1,)
         self.register_buffer("blend_weights", torch.ones(blends))
-        rows = _bicubic_rows(scale, patch_size // 2)
+        self.patch_window = Window(scale, patch_size)
+        rows = _bicubic_rows(scale, self.patch_window.first, self.patch_window.last)
         self.lr_radius = rows.shape[-1] // 2
         self.register_buffer("bicubic_rows", rows, persistent=False)
         self.window_taps = _gaussian(gradient_window)
         if refine_size:
+            self.refine_window = Window(scale, refine_size)
             # Untrained, the second bank is the identity too.
             self.register_buffer("refine_basis", torch.zeros(phases, refine_basis_size, refine_size**2))
             refine_buckets = self.buckets * (len(self.refine_census_bounds) + 1)
@@ -121,8 +172,8 @@ class Raisr(nn.Module):
             groups = (counts[:, None] >= torch.tensor(self.refine_census_bounds, dtype=torch.int64)).sum(1)
             self.register_buffer("refine_groups", groups.to(torch.uint8), persistent=False)
             # Cells on each side that a filter reaches from any phase.
-            self.refine_reach = math.ceil(refine_size // 2 / scale)
-            placement = _cell_placement(scale, refine_size // 2, self.refine_reach)
+            self.refine_reach = max(-(self.refine_window.first // scale), self.refine_window.last // scale)
+            placement = _cell_placement(self.refine_window, self.refine_reach)
             self.register_buffer("refine_placement", placement, persistent=False)
 
     @property
@@ -136,12 +187,15 @@ class Raisr(nn.Module):
 
     @property
     def filters(self) -> torch.Tensor:
-        """The whole bank, (buckets, patch_size ** 2): identity plus coefficients times basis."""
-        phases = self.scale * self.scale
-        coefficients = self.coefficients.view(phases, self.hashes_per_phase, self.basis_size)
-        bank = torch.bmm(coefficients, self.basis).reshape(self.buckets, -1)
-        bank[:, bank.shape[1] // 2] += 1
-        return bank
+        """The whole bank, (buckets, patch_size ** 2), each filter on its phase's window:
+        identity plus coefficients times basis."""
+        s, side, window = self.scale, self.patch_size, self.patch_window
+        coefficients = self.coefficients.view(s * s, self.hashes_per_phase, self.basis_size)
+        bank = torch.bmm(coefficients, self.basis).view(s, s, self.hashes_per_phase, side, side)
+        for r in range(s):
+            for c in range(s):
+                bank[r, c, :, -window.start(r), -window.start(c)] += 1
+        return bank.view(self.buckets, -1)
 
     def forward(self, y: torch.Tensor) -> torch.Tensor:
         hashes = self.cell_hash(y)
@@ -159,8 +213,9 @@ class Raisr(nn.Module):
 
     def refine(self, image: torch.Tensor, hashes: torch.Tensor, changed: torch.Tensor) -> torch.Tensor:
         """The second bank applied to the blended output `image` (N, 1, sH, sW): each output pixel
-        plus its filter's correction over the refine_size x refine_size pixels around it. `hashes`
-        and `changed` (the census change of the first bank) choose the filters."""
+        plus its filter's correction over the refine_size x refine_size pixels around it (its
+        phase's `Window`). `hashes` and `changed` (the census change of the first bank) choose the
+        filters."""
         s, reach = self.scale, self.refine_reach
         padded = F.pad(image, (reach * s,) * 4, mode="replicate")
         # The cells of the output, (N, H, W, s, s) in memory, are its pixel-unshuffle channels-last:
@@ -285,10 +340,12 @@ class Raisr(nn.Module):
         so a filter f on the upscale is the LR filter rows_r^T f rows_c, with rows_r the rows that
         the filter's taps read from a pixel of phase r.
         """
-        s, j, patch = self.scale, self.basis_size, self.patch_size
+        s, j, patch, window = self.scale, self.basis_size, self.patch_size, self.patch_window
         rows = self.bicubic_rows.to(dtype)
-        reads = torch.stack([rows[r : r + patch] for r in range(s)])  # (phase, patch tap, LR tap)
-        at_pixel = reads[:, patch // 2]  # (phase, LR tap)
+        # Row 0 of `rows` is the upscaled pixel window.first pixels from the cell's first pixel.
+        tops = [r + window.start(r) - window.first for r in range(s)]
+        reads = torch.stack([rows[top : top + patch] for top in tops])  # (phase, patch tap, LR tap)
+        at_pixel = rows[[r - window.first for r in range(s)]]  # (phase, LR tap)
         basis = self.basis.to(dtype).view(s, s, j, patch, patch)
         composed = torch.einsum("rpu,rcjpq,cqv->rcjuv", reads, basis, reads)
         bicubic = torch.einsum("ru,cv->rcuv", at_pixel, at_pixel)
@@ -406,31 +463,33 @@ def _wide_dtype(tensor: torch.Tensor, scale: int) -> torch.dtype | None:
     return {2: torch.int16, 4: torch.int32, 8: torch.int64}.get(tensor.element_size() * scale)
 
 
-def _bicubic_rows(scale: int, radius: int) -> torch.Tensor:
-    """rows[k, u]: the weight of LR pixel q + u - r in upscaled pixel q * scale + k - radius.
+def _bicubic_rows(scale: int, first: int, last: int) -> torch.Tensor:
+    """rows[k, u]: the weight of LR pixel q + u - r in upscaled pixel q * scale + first + k.
 
-    k covers every offset a filter of the given radius reaches from any phase; r is the smallest
-    LR radius that holds every non-zero weight. Read off imresize itself, on a line of deltas.
+    k covers the offsets first to last from a cell's first pixel (every tap that any phase's
+    filter reaches); r is the smallest LR radius that holds every non-zero weight. Read off
+    imresize itself, on a line of deltas.
     """
-    reach = math.ceil((radius + scale) / scale) + 3
+    reach = math.ceil((max(-first, last) + 1) / scale) + 3
     length = 4 * reach + 1
     centre = length // 2
     deltas = torch.eye(length, dtype=torch.float64)[:, None, None, :]
     upscaled = imresize(deltas, size=(1, length * scale), kernel=CHEAP_KERNEL)[:, 0, 0, :]  # (LR pixel, HR pixel)
-    offsets = torch.arange(-radius, radius + scale) + centre * scale
+    offsets = torch.arange(first, last + 1) + centre * scale
     weights = upscaled[centre - reach : centre + reach + 1, offsets].t()  # (k, u)
     used = weights.abs().sum(0) > 1e-12
     lr_radius = int(max(reach - used.nonzero()[0].item(), used.nonzero()[-1].item() - reach))
     return weights[:, reach - lr_radius : reach + lr_radius + 1].float()
 
 
-def _cell_placement(scale: int, radius: int, reach: int) -> torch.Tensor:
-    """(phase, tap, cell offset + reach, sub-pixel) one-hot: along one axis, where the tap at
-    offset tap - radius from a pixel of this phase lies in the pixel-unshuffled grid."""
-    placement = torch.zeros(scale, 2 * radius + 1, 2 * reach + 1, scale)
+def _cell_placement(window: Window, reach: int) -> torch.Tensor:
+    """(phase, tap, cell offset + reach, sub-pixel) one-hot: along one axis, where the window's tap
+    for a pixel of this phase lies in the pixel-unshuffled grid."""
+    scale = window.scale
+    placement = torch.zeros(scale, window.side, 2 * reach + 1, scale)
     for phase in range(scale):
-        for tap in range(2 * radius + 1):
-            cell, sub = divmod(phase + tap - radius, scale)
+        for tap in range(window.side):
+            cell, sub = divmod(phase + window.start(phase) + tap, scale)
             placement[phase, tap, cell + reach, sub] = 1
     return placement
 
@@ -466,7 +525,7 @@ SPECS = (
         # 2 * scale + 1 output pixels wide (the recipe's 7 x 7 at x3) reads one cell further.
         overlap=6,
         half_precision=False,
-        # The network's measured peak (about 320, 860 and 1950 bytes per input pixel at x2, x3
+        # The network's measured peak (about 390, 860 and 1950 bytes per input pixel at x2, x3
         # and x4: the convolution's responses and the gathered coefficients grow with scale²),
         # plus the engine's colour planes.
         bytes_per_pixel={2: 768, 3: 1536, 4: 2560},
