@@ -268,9 +268,10 @@ def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, Finetu
                           survey.unreadable + tuple(f"{p}: too small" for p in survey.too_small))
 
 
-def _sessions(recipe: Recipe, objective: PerceptualObjective | None, config: FinetuneConfig, planned: int,
-              speed: TrainingSpeed, work: Path, train_folder: Path, device: torch.device,
-              preview: _Preview) -> Generator[FinetuneProgress, None, tuple[FitResult, Recipe, int]]:
+def _sessions(recipe: Recipe, objective: PerceptualObjective | None, config: FinetuneConfig,
+              planned: int, speed: TrainingSpeed, work: Path, train_folder: Path,
+              device: torch.device, preview: _Preview,
+              ) -> Generator[FinetuneProgress, None, tuple[FitResult, Recipe, int]]:
     """Run `fit` from the checkpoint until it finishes, stopping it only to re-plan; the result,
     with the recipe and plan it finished under."""
     checkpoint = checkpoint_path(config.output)
