@@ -48,7 +48,8 @@ def rgb_to_luma(rgb: torch.Tensor) -> torch.Tensor:
 
 
 def _affine(matrix: torch.Tensor, offset: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """Per pixel, matrix (O, 3) times the channel vector plus offset (O,): (N, 3, H, W) -> (N, O, H, W).
+    """Per pixel, matrix (O, 3) times the channel vector plus offset (O,): (N, 3, H, W) to
+    (N, O, H, W).
 
     One batched matrix product over the flattened pixels, offset included: a single pass over
     the image, where a product then an addition (or an einsum) take two to three.

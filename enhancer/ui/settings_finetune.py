@@ -1,8 +1,9 @@
 """The Fine-tune tab: photo folders, base model, scale, degradation, budget and name; then the run,
 with its loss and held-out PSNR curves and a before/after crop of a held-out photo.
 
-A perceptual base model (SRGAN, Johnson et al.) is fine-tuned against features of EfficientNet-Lite0,
-installed with the app, or of the VGG16/VGG19 file the user points the tab at (remembered).
+A perceptual base model (SRGAN, Johnson et al.) is fine-tuned against features of
+EfficientNet-Lite0, installed with the app, or of the VGG16/VGG19 file the user points the tab at
+(remembered).
 
 The run is `enhancer.train.finetune` pulled by the tab's own `TaskRunner`, so photos can still be
 upscaled in the window meanwhile. Pause stops the run at a checkpoint and Resume starts it again
