@@ -64,7 +64,7 @@ from enhancer.train.finetune_objective import (
     derive_objective,
     is_perceptual,
 )
-from enhancer.train.fit import FitProgress, FitResult, fit, translated
+from enhancer.train.fit import FitProgress, FitResult, checkpoint_fingerprint, fit, translated
 from enhancer.train.optimization import make_optimizer
 from enhancer.train.perceptual_fit import PerceptualObjective, perceptual_plan
 from enhancer.train.recipe import (
@@ -201,7 +201,8 @@ def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, Finetu
     except ModelImportError as error:
         raise FinetuneError(str(error)) from None
     base = _base_model(config)
-    data = derive_recipe(base, config).data
+    draft = derive_recipe(base, config)
+    data = draft.data
     objective = _objective(base, config)
     device = choose_device(config.device)
     work = paths.user_data_dir() / "finetune" / config.output.stem
@@ -220,7 +221,8 @@ def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, Finetu
     yield FinetuneProgress("checking", 0.0, "timing training steps")
     speed = measure_speed(base.build(), channels=1 if base.spec.color_space == "y" else 3,
                           scale=config.scale, patch_size=data.patch_size,
-                          batch_size=data.batch_size, device=device)
+                          batch_size=data.batch_size, device=device,
+                          objective=None if objective is None else (objective, draft))
     planned = _planned_iterations(config, speed, work, checkpoint)
     recipe = derive_recipe(base, config, iterations=planned)
     every = config.validate_every or max(planned // (VALIDATIONS + 1), 1)
@@ -289,7 +291,7 @@ def _sessions(recipe: Recipe, objective: PerceptualObjective | None, config: Fin
                 return outcome, recipe, planned
             fitting.close()  # fit saves a checkpoint at the iteration reached
             planned = outcome
-            recipe = _replanned(recipe, planned, checkpoint, work)
+            recipe = _replanned(recipe, objective, planned, checkpoint, work)
         except GeneratorExit:
             fitting.close()  # fit saves a checkpoint
             raise
@@ -369,12 +371,13 @@ def _planned_iterations(config: FinetuneConfig, speed: TrainingSpeed, work: Path
     return planned
 
 
-def _replanned(recipe: Recipe, planned: int, checkpoint: Path, work: Path) -> Recipe:
+def _replanned(recipe: Recipe, objective: PerceptualObjective | None, planned: int,
+               checkpoint: Path, work: Path) -> Recipe:
     """`recipe` annealed over `planned` iterations instead, and the checkpoint handed over to it
     (the weights, optimiser state and iteration go on; only the schedule's length changes)."""
     replanned = replace(recipe, schedule=_schedule(planned))
     state = load_checkpoint(checkpoint)
-    state["fingerprint"] = replanned.fingerprint()
+    state["fingerprint"] = checkpoint_fingerprint(replanned, objective)
     save_checkpoint(checkpoint, state)
     _remember_plan(planned, work, checkpoint)
     log.info("planning %d iterations from iteration %d on", planned, state["iteration"])
@@ -412,11 +415,11 @@ def _before_score(base: ResolvedModel, recipe: Recipe, objective: PerceptualObje
 
 def _starting_state(network: torch.nn.Module, recipe: Recipe,
                     objective: PerceptualObjective | None, validation: float) -> dict[str, Any]:
-    """A checkpoint at iteration 0 holding the base weights, in the layout `fit` resumes (its
-    fingerprint made as `fit` makes it; no objective state, so a discriminator starts afresh)."""
+    """A checkpoint at iteration 0 holding the base weights, in the layout `fit` resumes (no
+    objective state: a discriminator starts afresh)."""
     average = WeightAverage(network, decay=recipe.ema) if recipe.ema else None
     return {
-        "fingerprint": recipe.fingerprint() + (objective.fingerprint if objective else ""),
+        "fingerprint": checkpoint_fingerprint(recipe, objective),
         "iteration": 0,
         "seconds": 0.0,
         "validation": validation,

@@ -21,7 +21,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from enhancer.data.patches import PatchBatch
 from enhancer.engine.cpu_threads import speeds_by_thread_count, thread_counts
+from enhancer.train.fit import Objective
+from enhancer.train.recipe import Recipe
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +46,13 @@ class TrainingSpeed:
 
 
 def measure_speed(network: nn.Module, *, channels: int, scale: int, patch_size: int,
-                  batch_size: int, device: torch.device) -> TrainingSpeed:
+                  batch_size: int, device: torch.device,
+                  objective: tuple[Objective, Recipe] | None = None) -> TrainingSpeed:
     """Time training steps of a copy of `network` on random patches, with each thread count worth
-    trying on this device; the fastest, with its speed. The global thread count is left as found."""
+    trying on this device; the fastest, with its speed. The global thread count is left as found.
+
+    The steps minimise MSE, or the `objective` a run will minimise under its recipe (a perceptual
+    model's feature network and discriminator make its steps several times slower)."""
     found = torch.get_num_threads()
     candidates = thread_counts(found) if device.type == "cpu" else [found]
     side = patch_size // scale
@@ -53,8 +60,15 @@ def measure_speed(network: nn.Module, *, channels: int, scale: int, patch_size: 
     target = torch.rand(batch_size, channels, side * scale, side * scale, device=device)
     trial = copy.deepcopy(network).to(device).train()
     optimizer = torch.optim.Adam(trial.parameters(), lr=1e-6)
+    batch = PatchBatch(lr=inputs, hr=target, scale=scale)
+    if objective is not None:
+        objective[0].start(trial, device)
 
     def step() -> None:
+        if objective is not None:
+            minimised, recipe = objective
+            minimised.step(trial, optimizer, batch, recipe, 1e-6, fast=False)
+            return
         loss = nn.functional.mse_loss(trial(inputs), target)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

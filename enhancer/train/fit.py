@@ -138,6 +138,11 @@ class PixelObjective:
         pass
 
 
+def checkpoint_fingerprint(recipe: Recipe, objective: Objective | None = None) -> str:
+    """What a checkpoint resumes only under: the recipe and the objective (None: its pixel loss)."""
+    return recipe.fingerprint() + (objective or PixelObjective).fingerprint
+
+
 def fit(
     recipe: Recipe,
     *,
@@ -166,7 +171,7 @@ def fit(
     objective.start(network, device)
     optimizer = make_optimizer(recipe.optimizer, network.parameters())
     average = WeightAverage(network, decay=recipe.ema) if recipe.ema else None
-    fingerprint = recipe.fingerprint() + objective.fingerprint
+    fingerprint = checkpoint_fingerprint(recipe, objective)
 
     start, seconds_before, validation = 0, 0.0, None
     state = None if fresh else load_checkpoint(checkpoint)

@@ -29,3 +29,22 @@ def test_a_time_budget_holds_the_measured_speed_less_a_margin():
     assert planned_iterations(speed, 4.0) == 10_200  # 50 it/s * 240 s * 0.85
     assert planned_iterations(TrainingSpeed(1, 1e-6, 16), 1.0) == 1
 
+
+
+def test_the_timed_steps_are_those_of_the_objective_the_run_will_minimise():
+    class CountingObjective:
+        fingerprint = ""
+        started = steps = 0
+
+        def start(self, network, device):
+            self.started += 1
+
+        def step(self, network, optimizer, batch, recipe, lr, *, fast):
+            assert batch.lr.shape == (4, 3, 6, 6) and batch.hr.shape == (4, 3, 12, 12)
+            self.steps += 1
+
+    counting = CountingObjective()
+    network = SPECS[0].network(scale=2, features=[6, 4], channels=3)
+    measure_speed(network, channels=3, scale=2, patch_size=12, batch_size=4,
+                  device=torch.device("cpu"), objective=(counting, None))
+    assert counting.started == 1 and counting.steps > 0
