@@ -8,7 +8,12 @@ from enhancer.models import registry
 from enhancer.train.checkpoint import checkpoint_path, load_checkpoint
 from enhancer.train.finetune import FinetuneError, finetune, trainable_models
 from enhancer.train.finetune_photos import split_photos
-from tests.train.finetune_setup import install_tiny_base, tiny_config, write_tiny_photos
+from tests.train.finetune_setup import (
+    install_tiny_base,
+    replan_at_once,
+    tiny_config,
+    write_tiny_photos,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -188,15 +193,8 @@ def test_held_out_photos_are_scored_on_a_centre_crop(tmp_path):
 
 
 def test_the_plan_is_made_again_from_the_speed_measured_in_the_run(tmp_path, monkeypatch):
-    from enhancer.train import finetune as finetune_module
-    from enhancer.train.finetune_speed import TrainingSpeed
-
     write_tiny_photos(tmp_path / "photos")
-    # The timing said 0.1 it/s (25 iterations in 5 minutes), but the run goes far faster.
-    monkeypatch.setattr(finetune_module, "measure_speed",
-                        lambda *args, **kwargs: TrainingSpeed(1, 0.1, 4))
-    monkeypatch.setattr(finetune_module, "REPLAN_AT", (1e-6,))
-    monkeypatch.setattr(finetune_module, "REPLAN_WINDOW", 0.0)
+    replan_at_once(monkeypatch)
     config = tiny_config(tmp_path / "photos", iterations=40, minutes=5.0)
     result = run_to_end(finetune(config))
     assert result.iterations == 40  # the new plan, capped by the iteration budget

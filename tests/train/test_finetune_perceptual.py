@@ -10,7 +10,12 @@ from enhancer.train.finetune import FinetuneError, finetune, trainable_models
 from enhancer.train.finetune_objective import on_vgg
 from enhancer.train.perceptual_fit import ContentConfig
 from tests.features.test_extractor import torchvision_vgg_file
-from tests.train.finetune_setup import install_tiny_base, tiny_config, write_tiny_photos
+from tests.train.finetune_setup import (
+    install_tiny_base,
+    replan_at_once,
+    tiny_config,
+    write_tiny_photos,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -75,14 +80,7 @@ def test_a_feature_network_is_refused_for_a_pixel_model_and_a_bad_file_is_named(
 
 
 def test_a_perceptual_finetune_goes_on_under_a_new_plan(tmp_path, monkeypatch):
-    from enhancer.train import finetune as finetune_module
-    from enhancer.train.finetune_speed import TrainingSpeed
-
     write_tiny_photos(tmp_path / "photos")
-    # The timing said 0.1 it/s (25 iterations in 5 minutes), but the run goes far faster.
-    monkeypatch.setattr(finetune_module, "measure_speed",
-                        lambda *args, **kwargs: TrainingSpeed(1, 0.1, 4))
-    monkeypatch.setattr(finetune_module, "REPLAN_AT", (1e-6,))
-    monkeypatch.setattr(finetune_module, "REPLAN_WINDOW", 0.0)
+    replan_at_once(monkeypatch)
     result = run_to_end(finetune(gan_config(tmp_path / "photos", iterations=30, minutes=5.0)))
     assert result.iterations == 30  # resumed from the checkpoint under the new plan
