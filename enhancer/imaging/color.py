@@ -19,11 +19,12 @@ _RGB_TO_YCBCR = torch.tensor(
 )
 _YCBCR_OFFSET = torch.tensor([16.0, 128.0, 128.0], dtype=torch.float64)
 _YCBCR_TO_RGB = torch.linalg.inv(_RGB_TO_YCBCR)
-_LUMA = torch.tensor([[0.299, 0.587, 0.114]], dtype=torch.float64)
 
 # Each conversion as one affine map on [0, 1] values: (matrix, offset).
 _TO_YCBCR = (_RGB_TO_YCBCR / 255, _YCBCR_OFFSET / 255)
 _TO_RGB = (_YCBCR_TO_RGB * 255, -_YCBCR_TO_RGB @ _YCBCR_OFFSET)
+_TO_LUMA = (torch.tensor([[0.299, 0.587, 0.114]], dtype=torch.float64),
+            torch.zeros(1, dtype=torch.float64))
 
 
 def rgb_to_ycbcr(rgb: torch.Tensor) -> torch.Tensor:
@@ -44,7 +45,7 @@ def rgb_to_y(rgb: torch.Tensor) -> torch.Tensor:
 
 def rgb_to_luma(rgb: torch.Tensor) -> torch.Tensor:
     """(N, 3, H, W) -> (N, 1, H, W): 0.299 R + 0.587 G + 0.114 B, no offset; gray stays gray."""
-    return _affine(_LUMA, torch.zeros(1, dtype=torch.float64), rgb)
+    return _affine(*_TO_LUMA, rgb)
 
 
 def _affine(matrix: torch.Tensor, offset: torch.Tensor, x: torch.Tensor) -> torch.Tensor:

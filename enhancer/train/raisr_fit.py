@@ -6,8 +6,9 @@ every photo also takes part shrunk by each factor (`TrainingImage`):
 
 1. thresholds: strength and coherence quantiles of a random sample of pixels split their bins;
 2. filters: every bucket's normal equations (`raisr_equations`), taken over every pixel whose
-   11 x 11 patch (the cover of its window) lies inside its photo, then those of the 7 other rotations and flips of every
-   photo (by re-indexing), then the ridge solve into each phase's basis and coefficients;
+   11 x 11 patch (the cover of its window) lies inside its photo, then those of the 7 other
+   rotations and flips of every photo (by re-indexing), then the ridge solve into each phase's
+   basis and coefficients;
 3. blending: per number of census bits that filtering flipped (and per bucket, with
    `blend_per_bucket`), the weight between the filtered and the cheap upscale that minimises the
    squared error (a scalar least squares each);
