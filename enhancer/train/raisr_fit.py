@@ -307,7 +307,7 @@ def _blend_weights(
         # Scalar normal equations: index_add, not NormalEquations.add's matrix product per bucket.
         stats.gram.view(-1).index_add_(0, index, step * step)
         stats.moment.view(-1).index_add_(0, index, step * wanted)
-        stats.count.index_add_(0, index, torch.ones_like(index))
+        stats.count.index_add_(0, index, torch.ones_like(index, dtype=stats.count.dtype))
         yield FitProgress("blending", done, len(photos))
     if model.blend_per_bucket:
         stats = with_symmetries(stats, model)
