@@ -18,7 +18,7 @@ from enhancer.engine.device import choose_device, describe_device
 from enhancer.engine.heap import keep_freed_memory
 from enhancer.engine.precision import choose_dtype
 from enhancer.engine.tiling import Tile, fit_tile, pad_image, plan_tiles, tile_for_memory
-from enhancer.imaging.color import rgb_to_ycbcr, ycbcr_to_rgb
+from enhancer.imaging.color import luma_chroma_to_rgb, rgb_to_ycbcr
 from enhancer.imaging.resize import imresize
 from enhancer.models.registry import ResolvedModel
 from enhancer.models.spec import ArchSpec
@@ -96,11 +96,13 @@ class Upscaler:
         check_input_size(self.name, self.spec, height, width)
         padded = pad_image(image, multiple_of=self.spec.multiple_of, min_size=self.spec.min_size)
         references = self._references(refs)
-        output = torch.zeros(1, 3, self.scale * height, self.scale * width)
         side = self._tile_side(*padded.shape[-2:])
         while True:
             tiles = self._plan(padded, side, scale=self.scale)
             log.debug("%d tiles of at most %d px", len(tiles), side)
+            # Tiles are added up with their blend weights; a single tile is copied over it all.
+            allocate = torch.empty if len(tiles) == 1 else torch.zeros
+            output = allocate(1, 3, self.scale * height, self.scale * width)
             try:
                 for done, tile in enumerate(tiles, 1):
                     self._blend(padded, tile, references, output)
@@ -111,7 +113,6 @@ class Upscaler:
             # Out of the handler, so the failed attempt's tensors are released before retrying.
             if self.device.type == "cuda":
                 torch.cuda.empty_cache()
-            output.zero_()
             side = self._largest_tile = smaller
 
     def reference_similarity(
@@ -221,7 +222,7 @@ class Upscaler:
         ycbcr = rgb_to_ycbcr(window)
         luma = self._run(ycbcr[:, :1], references)
         chroma = imresize(ycbcr[:, 1:], scale=self.scale, kernel="cubic")
-        return ycbcr_to_rgb(torch.cat([luma, chroma], dim=1))
+        return luma_chroma_to_rgb(luma, chroma)
 
     def _run(self, x: torch.Tensor, references: list[torch.Tensor]) -> torch.Tensor:
         x = x.to(self.dtype)

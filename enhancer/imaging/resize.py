@@ -172,7 +172,7 @@ def _enlarge_along(x: torch.Tensor, dim: int, indices: torch.Tensor, weights: to
     weights[r, t] * x[q + indices[r, t]], with `indices` and `weights` the (s, taps) rows of q = 0."""
     factor, length = indices.shape[0], x.shape[dim]
     before, after = max(0, -int(indices.min())), max(0, int(indices.max()))
-    extended = x.index_select(dim, _mirror(torch.arange(-before, length + after), length).to(x.device))
+    extended = _extended(x, dim, before, after)
     offsets, taps = (indices + before).tolist(), weights.tolist()
     shape = list(x.shape)
     shape.insert(dim + 1, factor)
@@ -180,10 +180,20 @@ def _enlarge_along(x: torch.Tensor, dim: int, indices: torch.Tensor, weights: to
     for r in range(factor):
         # Written in place into every factor-th pixel, so no interleaving copy follows.
         phase = interleaved.select(dim + 1, r)
-        phase.copy_(extended.narrow(dim, offsets[r][0], length)).mul_(taps[r][0])
+        torch.mul(extended.narrow(dim, offsets[r][0], length), taps[r][0], out=phase)
         for offset, tap in zip(offsets[r][1:], taps[r][1:]):
             phase.add_(extended.narrow(dim, offset, length), alpha=tap)
     return interleaved.flatten(dim, dim + 1)
+
+
+def _extended(x: torch.Tensor, dim: int, before: int, after: int) -> torch.Tensor:
+    """`x` with `before` and `after` pixels mirrored on along `dim`, the edge repeated: only the
+    edges gathered and the rest copied whole, several times faster along the last dimension than
+    gathering every index."""
+    length = x.shape[dim]
+    edges = (torch.arange(-before, 0), torch.arange(length, length + after))
+    left, right = (x.index_select(dim, _mirror(edge, length).to(x.device)) for edge in edges)
+    return torch.cat((left, x, right), dim)
 
 
 def _resize_along(x: torch.Tensor, dim: int, indices: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
