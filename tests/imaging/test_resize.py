@@ -33,10 +33,11 @@ def test_cubic_upscale_x2_uses_keys_weights_and_mirrors_the_edge():
 
 @pytest.mark.parametrize("kernel", sorted(KERNELS))
 @pytest.mark.parametrize("factor", [2, 3, 4])
-def test_a_whole_factor_enlargement_equals_the_same_resize_written_as_a_matrix(kernel, factor):
+@pytest.mark.parametrize("shape", [(5, 7), (1, 2)])  # (1, 2): mirrored past the far edge too
+def test_a_whole_factor_enlargement_equals_the_same_resize_written_as_a_matrix(kernel, factor, shape):
     # The whole-factor path interleaves shifted sums; MATLAB's definition is one weighted sum per
     # output pixel. Build that as a dense matrix per axis: output = rows @ image @ columns^T.
-    image = torch.rand(1, 2, 5, 7, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    image = torch.rand(1, 2, *shape, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
 
     def matrix(length: int) -> torch.Tensor:
         out = torch.zeros(factor * length, length, dtype=torch.float64)
@@ -50,7 +51,7 @@ def test_a_whole_factor_enlargement_equals_the_same_resize_written_as_a_matrix(k
                 out[u, mirrored] += weight
         return out / out.sum(dim=1, keepdim=True)
 
-    expected = matrix(5) @ image @ matrix(7).t()
+    expected = matrix(shape[0]) @ image @ matrix(shape[1]).t()
 
     torch.testing.assert_close(imresize(image, scale=factor, kernel=kernel), expected)
 
