@@ -250,8 +250,8 @@ def refine_equations(model: Raisr, photos: list[TrainingImage]) -> Generator[Fit
         upscaled, filtered = model.upscale_and_filter(lr, hashes)
         changed = model.census_change(upscaled, filtered)
         blended = model.blend(upscaled, filtered, hashes, changed)
-        by_cell = model.refine_index(hashes, changed)  # (N, H, W, s, s) -> (N, sH, sW)
-        bucket = by_cell.permute(0, 1, 3, 2, 4).reshape(blended.shape[0], *blended.shape[-2:])
+        per_phase = model.hashes_per_phase * (len(model.refine_census_bounds) + 1)
+        bucket = model.buckets_of(model.refine_index(hashes, changed), per_phase=per_phase)
         for patches, target, index in _bands(blended, hr, bucket, cover, margin):
             equations.add(patches, target, index)
         yield FitProgress("refining", done, len(photos))
@@ -297,9 +297,7 @@ def _blend_weights(
         hr, lr = photo.pair(model.scale)
         hashes = model.cell_hash(lr)
         upscaled, filtered = model.upscale_and_filter(lr, hashes)
-        index = model.census_change(upscaled, filtered)[:, 0]
-        if model.blend_per_bucket:
-            index = model.buckets_of(hashes, stride=counts) + index
+        index = model.blend_index(hashes, model.census_change(upscaled, filtered))
         margin = model.patch_window.cover // 2
         index = _inner(index, margin).reshape(-1)
         step = _inner(filtered - upscaled, margin).reshape(-1).double()

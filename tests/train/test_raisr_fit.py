@@ -233,8 +233,8 @@ def test_the_shipped_recipe_gives_each_scale_its_basis_size():
     assert patches == {2: 12, 3: 11, 4: 11}
     x2, x3 = RaisrFitConfig.from_recipe(own, scale=2), RaisrFitConfig.from_recipe(own, scale=3)
     assert x2.rescales == (0.9, 0.8, 0.7, 0.6) and x3.rescales == ()
-    assert (x2.refine_basis_size, x2.refine_census_bounds) == (8, (1, 2, 4))
-    assert x2.network_config()["refine_census_bounds"] == [1, 2, 4]
+    assert (x2.refine_basis_size, x2.refine_census_bounds) == (4, (1, 2, 3, 4, 6))
+    assert x2.network_config()["refine_census_bounds"] == [1, 2, 3, 4, 6]
     assert (x3.refine_basis_size, x3.refine_census_bounds) == (6, ())
     with pytest.raises(ValueError, match="not x8"):
         RaisrFitConfig.from_recipe(own, scale=8)
