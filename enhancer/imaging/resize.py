@@ -172,7 +172,7 @@ def _enlarge_along(x: torch.Tensor, dim: int, indices: torch.Tensor, weights: to
     weights[r, t] * x[q + indices[r, t]], with `indices` and `weights` the (s, taps) rows of q = 0."""
     factor, length = indices.shape[0], x.shape[dim]
     before, after = max(0, -int(indices.min())), max(0, int(indices.max()))
-    extended = _extended(x, dim, before, after)
+    extended = pad_symmetric(x, dim, before, after)
     offsets, taps = (indices + before).tolist(), weights.tolist()
     shape = list(x.shape)
     shape.insert(dim + 1, factor)
@@ -186,10 +186,10 @@ def _enlarge_along(x: torch.Tensor, dim: int, indices: torch.Tensor, weights: to
     return interleaved.flatten(dim, dim + 1)
 
 
-def _extended(x: torch.Tensor, dim: int, before: int, after: int) -> torch.Tensor:
-    """`x` with `before` and `after` pixels mirrored on along `dim`, the edge repeated: only the
-    edges gathered and the rest copied whole, several times faster along the last dimension than
-    gathering every index."""
+def pad_symmetric(x: torch.Tensor, dim: int, before: int, after: int) -> torch.Tensor:
+    """`x` with `before` and `after` pixels mirrored on along `dim`, the edge repeated, as imresize
+    extends an image: only the edges gathered and the rest copied whole, several times faster
+    along the last dimension than gathering every index."""
     length = x.shape[dim]
     edges = (torch.arange(-before, 0), torch.arange(length, length + after))
     left, right = (x.index_select(dim, _mirror(edge, length).to(x.device)) for edge in edges)

@@ -45,7 +45,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from enhancer.imaging.resize import imresize
+from enhancer.imaging.resize import imresize, pad_symmetric
 from enhancer.models.spec import ArchSpec
 
 # The cheap upscale (a kernel of enhancer.imaging.resize).
@@ -342,8 +342,9 @@ class Raisr(nn.Module):
         """The cheap upscale (N, 1, sH, sW) and every basis filter's response on it, per cell:
         (N, H, W, scale, scale, basis_size), all from one convolution of the input."""
         n, _, height, width = y.shape
-        s = self.scale
-        out = _stacked_conv(_pad_symmetric(y, self.lr_radius), self._lr_kernels(y.dtype))
+        s, radius = self.scale, self.lr_radius
+        padded = pad_symmetric(pad_symmetric(y, -2, radius, radius), -1, radius, radius)
+        out = _stacked_conv(padded, self._lr_kernels(y.dtype))
         upscaled = out[..., : s * s].view(n, height, width, s, s)
         return _from_cells(upscaled), out[..., s * s :].view(n, height, width, s, s, self.basis_size)
 
@@ -510,15 +511,6 @@ def _cell_placement(window: Window, reach: int) -> torch.Tensor:
             cell, sub = divmod(phase + window.start(phase) + tap, scale)
             placement[phase, tap, cell + reach, sub] = 1
     return placement
-
-
-def _pad_symmetric(y: torch.Tensor, radius: int) -> torch.Tensor:
-    """Mirror `radius` pixels with the edge repeated, as imresize extends an image."""
-    def mirrored(length: int) -> torch.Tensor:
-        index = torch.arange(-radius, length + radius, device=y.device).remainder(2 * length)
-        return torch.where(index < length, index, 2 * length - 1 - index)
-
-    return y[..., mirrored(y.shape[-2]), :][..., mirrored(y.shape[-1])]
 
 
 def _gaussian(window: int) -> list[float]:
