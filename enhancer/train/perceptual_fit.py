@@ -272,8 +272,8 @@ class PerceptualObjective:
         self.steps += 1
         if self.steps % _LOG_EVERY == 0:
             log.info("step %d: content %.4g, total %.4g, discriminator %s", self.steps,
-                     float(content), float(loss),
-                     "-" if critic_loss is None else f"{float(critic_loss):.4g}")
+                     content.item(), loss.item(),
+                     "-" if critic_loss is None else f"{critic_loss.item():.4g}")
         return loss.detach()
 
     def _discriminator_step(self, output: torch.Tensor, hr: torch.Tensor,

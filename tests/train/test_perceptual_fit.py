@@ -1,8 +1,12 @@
+import logging
+import warnings
+
 import pytest
 import torch
 
 from enhancer.models.archs.srresnet import SRResNet
 from enhancer.models.weights import save_weights
+from enhancer.train import perceptual_fit
 from enhancer.train.perceptual_fit import fit_perceptual, perceptual_plan
 from enhancer.train.recipe import RecipeError, load_recipe
 from tests.train.recipes import losses_and_result, write_tiny_recipe
@@ -63,6 +67,16 @@ def test_a_resumed_adversarial_run_continues_exactly_with_its_discriminator(tmp_
     assert first + rest == straight
     for key, value in result.network.state_dict().items():
         assert torch.equal(resumed.network.state_dict()[key], value), key
+
+
+def test_the_progress_log_reads_its_losses_without_a_warning(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(perceptual_fit, "_LOG_EVERY", 1)
+    recipe = load_recipe(write_tiny_recipe(tmp_path, PERCEPTUAL))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a tensor that needs grad, turned into a number, warns
+        with caplog.at_level(logging.INFO, logger=perceptual_fit.__name__):
+            losses_and_result(fit_perceptual, recipe, tmp_path / "run.ckpt")
+    assert sum("step" in message and "content" in message for message in caplog.messages) == 3
 
 
 def test_wgan_gp_trains_its_critic_without_batch_norm(tmp_path):
