@@ -224,9 +224,9 @@ def finetune(config: FinetuneConfig) -> Generator[FinetuneProgress, None, Finetu
                           batch_size=data.batch_size, device=device,
                           objective=None if objective is None else (objective, draft))
     planned = _planned_iterations(config, speed, work, checkpoint)
-    recipe = derive_recipe(base, config, iterations=planned)
     every = config.validate_every or max(planned // (VALIDATIONS + 1), 1)
-    recipe = replace(recipe, validation=ValidationConfig(folders=(held_out,), every=every))
+    recipe = replace(draft, schedule=_schedule(planned),
+                     validation=ValidationConfig(folders=(held_out,), every=every))
     threads = torch.get_num_threads()
     torch.set_num_threads(speed.threads)
     try:
